@@ -1,0 +1,54 @@
+package cost
+
+import (
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// DivPlaces is the number of decimal places every division in allot keeps
+// before the final rounding to a currency's minor unit. Twenty places is far
+// below a cent for any bill, and it is named so no division relies on
+// decimal.DivisionPrecision, a mutable package global.
+const DivPlaces int32 = 20
+
+// PricePlaces is the number of decimal places a published unit price and
+// each of its parts carry (SPEC §4).
+const PricePlaces int32 = 6
+
+// minorUnits lists ISO 4217 currencies whose minor unit is not 2 digits.
+var minorUnits = map[string]int32{
+	"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
+	"PYG": 0, "RWF": 0, "UGX": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+	"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+	"CLF": 4, "UYW": 4,
+}
+
+// MinorUnits returns the number of decimal places of a currency's minor
+// unit (2 for USD and EUR, 0 for JPY, 3 for KWD).
+func MinorUnits(currency string) int32 {
+	if n, ok := minorUnits[strings.ToUpper(currency)]; ok {
+		return n
+	}
+	return 2
+}
+
+// ValidCurrency reports whether s looks like an ISO 4217 code: three ASCII
+// upper-case letters.
+func ValidCurrency(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// FormatAmount writes d with exactly places decimals and a dot, the way
+// journals and CSV outputs write money. d must already be rounded.
+func FormatAmount(d decimal.Decimal, places int32) string {
+	return d.StringFixed(places)
+}

@@ -48,12 +48,12 @@ func resolver(t *testing.T) *Resolver {
 func TestResolveChain(t *testing.T) {
 	r := resolver(t)
 	cases := []struct {
-		name                     string
-		li                       cost.LineItem
-		team, class, scope       string
-		teamStep                 Step
-		teamBy, classBy          string
-		gaps                     int
+		name               string
+		li                 cost.LineItem
+		team, class, scope string
+		teamStep           Step
+		teamBy, classBy    string
+		gaps               int
 	}{
 		{name: "explicit tag", li: cost.LineItem{ProviderName: "AWS", ServiceName: "AmazonBedrock", UsageType: "USE1-Claude3-input-tokens",
 			Tags: cost.Tags{"user:team": "support"}}, team: "support", class: "chat_call", scope: "none", teamStep: StepTag, teamBy: "user:team", classBy: "bedrock-chat"},

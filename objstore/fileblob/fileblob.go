@@ -71,6 +71,9 @@ func (b *Bucket) String() string { return "file:" + b.root }
 
 // List walks the folder and returns files whose key starts with prefix.
 func (b *Bucket) List(ctx context.Context, prefix string) ([]objstore.Object, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("fileblob: list %s/%s: %w", b.root, prefix, err)
+	}
 	var out []objstore.Object
 	err := filepath.WalkDir(b.root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -108,10 +111,13 @@ func (b *Bucket) List(ctx context.Context, prefix string) ([]objstore.Object, er
 }
 
 // Stat describes one file.
-func (b *Bucket) Stat(_ context.Context, key string) (objstore.Object, error) {
+func (b *Bucket) Stat(ctx context.Context, key string) (objstore.Object, error) {
 	p, err := b.path(key)
 	if err != nil {
 		return objstore.Object{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return objstore.Object{}, fmt.Errorf("fileblob: stat %s: %w", p, err)
 	}
 	info, err := os.Stat(p)
 	if err != nil {
@@ -126,11 +132,15 @@ func (b *Bucket) Stat(_ context.Context, key string) (objstore.Object, error) {
 	return objstore.Object{Key: key, Size: info.Size(), ModTime: info.ModTime().UTC()}, nil
 }
 
-// Open opens one file for reading.
-func (b *Bucket) Open(_ context.Context, key string) (io.ReadCloser, error) {
+// Open opens one file for reading. Reads fail with ctx.Err() once ctx is
+// done.
+func (b *Bucket) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	p, err := b.path(key)
 	if err != nil {
 		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("fileblob: open %s: %w", p, err)
 	}
 	f, err := os.Open(p)
 	if err != nil {
@@ -139,8 +149,25 @@ func (b *Bucket) Open(_ context.Context, key string) (io.ReadCloser, error) {
 		}
 		return nil, fmt.Errorf("fileblob: %w", err)
 	}
-	return f, nil
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("fileblob: %w", err)
+	}
+	if info.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("fileblob: %s is a folder: %w", p, objstore.ErrNotFound)
+	}
+	return ctxFile{ctxReader{ctx, f}, f}, nil
 }
+
+// ctxFile is an open file whose reads stop once its context is done.
+type ctxFile struct {
+	ctxReader
+	f *os.File
+}
+
+func (c ctxFile) Close() error { return c.f.Close() }
 
 // Put writes body to a temporary file beside key, syncs it and renames it
 // into place (or links it, with IfNotExists).
@@ -148,6 +175,9 @@ func (b *Bucket) Put(ctx context.Context, key string, body io.Reader, opts *objs
 	p, err := b.path(key)
 	if err != nil {
 		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("fileblob: put %s: %w", p, err)
 	}
 	dir := filepath.Dir(p)
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -68,7 +68,9 @@ type Stats struct {
 	UnknownValues map[ValueKey]*Tally
 	// UnknownClasses counts action class tag values that are not classes.
 	UnknownClasses map[ValueKey]*Tally
-	// NoClass counts lines with a team but no action class, per team.
+	// NoClass counts lines with a team but no action class, per team
+	// (platform lines with a platform component, such as the registry, are
+	// classified by their component and not counted).
 	NoClass map[string]*Tally
 
 	// TeamBySubAccount is the allocated cost per (sub-account, team), for
@@ -132,7 +134,7 @@ func (s *Stats) Add(li *cost.LineItem, amount decimal.Decimal, res Resolution) {
 		tally(s.UnallocatedByService, li.ServiceName).add(amount, lines)
 		tally(s.UnallocatedByResource, li.ResourceID).add(amount, lines)
 	} else {
-		if res.Class.Value == "" {
+		if res.Class.Value == "" && res.Component.Value == "" {
 			tally(s.NoClass, res.Team.Value).add(amount, lines)
 		}
 		m, ok := s.TeamBySubAccount[li.SubAccountID]

@@ -34,6 +34,8 @@ type Config struct {
 	// paths in the file are resolved against Dir.
 	File string `yaml:"-"`
 	Dir  string `yaml:"-"`
+	// Raw is the file's content, for the run's configuration fingerprint.
+	Raw []byte `yaml:"-"`
 
 	pos map[string]pos
 	set map[string]bool

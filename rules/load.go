@@ -44,7 +44,7 @@ func Parse(data []byte, file, dir string) (*Config, error) {
 	if err != nil {
 		return nil, Errors{err.(*FieldError)}
 	}
-	c := &Config{File: file, Dir: dir}
+	c := &Config{File: file, Dir: dir, Raw: data}
 	d := newDecoder(file)
 	switch root.kind {
 	case kindMapping:

@@ -31,6 +31,7 @@ type PriceList struct {
 	Lookback     string // the look-back window it was computed from, if published by allot
 	Classes      map[string]ClassPrice
 	File         string
+	Raw          []byte // the file's content, for the run's fingerprint
 }
 
 // ClassPrice is one class's price and its parts.
@@ -96,7 +97,7 @@ func ParsePriceList(data []byte, file string, q cost.Quarter, currency string, c
 	if len(v.errs) > 0 {
 		return nil, v.errs.sorted()
 	}
-	pl := &PriceList{Quarter: f.Quarter, Currency: f.Currency, Lookback: f.Lookback, Classes: map[string]ClassPrice{}, File: file}
+	pl := &PriceList{Quarter: f.Quarter, Currency: f.Currency, Lookback: f.Lookback, Classes: map[string]ClassPrice{}, File: file, Raw: data}
 	if f.Quarter.IsZero() {
 		v.at("quarter", fmt.Errorf("%w: the quarter the list is for, e.g. 2026Q4", ErrRequired))
 	} else if f.Quarter != q {

@@ -80,6 +80,8 @@ func main() {
 			map[string]string{"user:team": "search", "user:action_class": "agent_step"})
 		aws(day, "111111111111", "search-prod", "USE1-Claude3.5Sonnet-output-tokens", "arn:aws:bedrock:us-east-1:111111111111:application-inference-profile/search-agent", "1K tokens", jitter(4_000_000), "0.015",
 			map[string]string{"user:team": "search", "user:action_class": "agent_step"})
+		aws(day, "111111111111", "search-prod", "USE1-Claude3.5Sonnet-input-tokens", "arn:aws:bedrock:us-east-1:111111111111:application-inference-profile/search-evals", "1K tokens", jitter(1_500_000), "0.003",
+			map[string]string{"user:team": "search", "user:action_class": "eval_run", "user:eval_scope": "domain"})
 		aws(day, "111111111111", "search-prod", "USE1-TitanEmbedTextV2-input-tokens", "arn:aws:bedrock:us-east-1:111111111111:foundation-model/amazon.titan-embed-text-v2:0", "1K tokens", jitter(900_000_000), "0.00002", nil)
 		// search on GCP: Gemini for query rewriting, labelled.
 		gcp(day, "Gemini 2.5 Flash Text Input - Predictions", "//aiplatform.googleapis.com/projects/acme-search-ml/locations/us-central1/endpoints/rewrite", jitter(120_000_000), "0.30",

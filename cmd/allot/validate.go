@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/allot-dev/allot/cost"
+	"github.com/allot-dev/allot/pipeline"
+	"github.com/allot-dev/allot/rules"
+)
+
+const validateHelp = `
+Checks a configuration without posting anything: strict keys (an unknown key
+is an error), types, team references, rules, rates, accounts, outputs. Every
+problem is reported at once as FILE:LINE:COLUMN: key: what is wrong.
+
+With --period it also loads the quarter's price list and reads every source
+for that month, so a malformed export, a missing manifest or a currency
+without a rate shows up before the real run.
+
+Examples:
+  allot validate --config allot.yaml
+  allot validate --config allot.yaml --period 2026-10
+`
+
+func runValidate(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "validate", "--config FILE [--period YYYY-MM]", validateHelp)
+	config := fs.String("config", "", "configuration file (required)")
+	period := fs.String("period", "", "also check the price list and read the inputs of this month, YYYY-MM")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*config)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%s: configuration OK (%s model, %s mode; %d sources, %d teams, %d rules)\n",
+		cfg.File, cfg.Model, cfg.Pricing.Mode, len(cfg.Sources), len(cfg.Teams), len(cfg.Tagging.Rules))
+	if *period == "" {
+		return nil
+	}
+	p, err := cost.ParsePeriod(*period)
+	if err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	if cfg.Pricing.Mode == rules.ModePriceList {
+		q := p.Quarter()
+		pl, err := cfg.LoadPriceList(cfg.PriceListPath(q), q)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s: price list for %s OK (%d classes)\n", pl.File, q, len(pl.Classes))
+	}
+	g, err := pipeline.Gather(ctx, cfg, a.env(), p)
+	if err != nil {
+		return err
+	}
+	for _, s := range g.Sources {
+		if s.Kind == "gateway" {
+			fmt.Fprintf(a.stdout, "source %s (%s): %d records, %d actions in %s\n", s.Name, s.Kind, s.Lines, s.Actions, p)
+		} else {
+			fmt.Fprintf(a.stdout, "source %s (%s): %d lines in %s, effective %s, billed %s\n", s.Name, s.Kind, s.Lines, p, s.Effective, s.Billed)
+		}
+	}
+	return nil
+}

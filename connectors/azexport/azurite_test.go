@@ -1,0 +1,120 @@
+package azexport
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+
+	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/internal/testenv"
+	"github.com/allot-dev/allot/objstore"
+	"github.com/allot-dev/allot/objstore/azblobstore"
+	"github.com/allot-dev/allot/objstore/fileblob"
+)
+
+// TestAzurite uploads the export folder to an Azurite container under the
+// root folder "exports" (as the manifests' blob names say) and scans it
+// through an azblob:// URL. It must yield exactly what the local copy
+// yields, read from the same run.
+func TestAzurite(t *testing.T) {
+	srv := testenv.NeedAzurite(t)
+	t.Setenv(azblobstore.ConnectionStringEnv, srv.ConnectionString)
+	ctx := context.Background()
+
+	var r [6]byte
+	rand.Read(r[:])
+	name := "allot-azexport-" + hex.EncodeToString(r[:])
+	c, err := container.NewClientFromConnectionString(srv.ConnectionString, name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Create(ctx, nil); err != nil {
+		t.Fatalf("creating container %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := c.Delete(ctx, nil); err != nil {
+			t.Errorf("cleanup: deleting container %s: %v", name, err)
+		}
+	})
+	root := filepath.Join("testdata", "export")
+	err = filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
+		if err != nil || de.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		_, err = c.NewBlockBlobClient("exports/"+filepath.ToSlash(rel)).UploadBuffer(ctx, b, nil)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("uploading the export folder: %v", err)
+	}
+
+	var store objstore.Mux
+	store.Register(fileblob.Scheme, fileblob.OpenURL)
+	store.Register(azblobstore.Scheme, azblobstore.OpenURL)
+	var mux connectors.Mux
+	mux.Register(connectors.KindAzureExport, Open)
+	url := "azblob://" + srv.Account + "/" + name + "/exports/aiexport?endpoint=" + srv.Endpoint
+	remote, err := mux.Open(ctx, connectors.Env{Store: &store}, connectors.Config{Name: "az", Kind: connectors.KindAzureExport, URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := openSource(t, fileURL(t, "export/aiexport"), nil)
+
+	for _, p := range []struct{ p, empty string }{{"2026-10", "2026-08"}, {"2026-09", "2026-07"}} {
+		t.Run(p.p, func(t *testing.T) {
+			period := mustPeriod(t, p.p)
+			got, gotSt, err := collect(t, remote, period)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, wantSt, err := collect(t, local, period)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := string(render(got, "azblob://"+srv.Account+"/"+name+"/exports/aiexport/"))
+			w := string(render(want, fileURL(t, "export/aiexport")+"/"))
+			if g != w {
+				t.Errorf("Azurite scan differs from the local scan:\n%s\nwant\n%s", g, w)
+			}
+			if !gotSt.Effective.Equal(wantSt.Effective) || gotSt.Lines != wantSt.Lines {
+				t.Errorf("stats = %+v, want %+v", gotSt, wantSt)
+			}
+			in, err := remote.Inputs(ctx, period)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, i := range in {
+				if strings.HasSuffix(i.Object, "/manifest.json") {
+					continue
+				}
+				if !strings.HasPrefix(i.Fingerprint, "etag:") {
+					t.Errorf("input %s fingerprint %q, want the blob's ETag", i.Object, i.Fingerprint)
+				}
+			}
+			if _, _, err := collect(t, remote, mustPeriod(t, p.empty)); !errorsIsNotFound(err) {
+				t.Errorf("scan of %s: %v, want ErrNotFound", p.empty, err)
+			}
+			// Errors and provenance name the container, never the key.
+			for _, li := range got {
+				if strings.Contains(li.Source.Object, "AccountKey") || strings.Contains(li.Source.Object, "Eby8") {
+					t.Fatalf("provenance leaks a credential: %s", li.Source.Object)
+				}
+			}
+		})
+	}
+}

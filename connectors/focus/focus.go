@@ -1,0 +1,289 @@
+package focus
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/cost"
+	"github.com/allot-dev/allot/objstore"
+)
+
+// Sentinel errors, tested with errors.Is. Every error about a file's content
+// is also a *connectors.RowError (which matches connectors.ErrBadInput)
+// wrapping one of these.
+var (
+	// ErrMissingColumn: a required FOCUS column is absent from the file.
+	ErrMissingColumn = errors.New("missing required column")
+	// ErrNull: a required column holds a null (empty or NULL) cell.
+	ErrNull = errors.New("null in a required column")
+	// ErrBadValue: a cell cannot be read as its column's type.
+	ErrBadValue = errors.New("bad value")
+	// ErrBadTags: the Tags cell is not a FOCUS key-value JSON object.
+	ErrBadTags = errors.New("bad Tags")
+	// ErrBadFile: the object is not a readable CSV or Parquet file.
+	ErrBadFile = errors.New("unreadable file")
+	// ErrUnknownOption: the source configuration has an option the focus kind does not take.
+	ErrUnknownOption = errors.New("unknown option")
+)
+
+// Driver reads FOCUS files from a bucket. It implements connectors.Driver
+// and connectors.InputLister.
+type Driver struct {
+	bucket objstore.Bucket
+	prefix string
+}
+
+var (
+	_ connectors.Driver      = (*Driver)(nil)
+	_ connectors.InputLister = (*Driver)(nil)
+)
+
+// New returns a driver over the FOCUS files at prefix in bucket: the
+// object named prefix if it exists, or else every .csv, .csv.gz and
+// .parquet object under the folder prefix.
+func New(bucket objstore.Bucket, prefix string) *Driver {
+	return &Driver{bucket: bucket, prefix: strings.TrimPrefix(prefix, "/")}
+}
+
+// Open is the connectors.Opener for kind focus: it opens cfg.URL through
+// env.Store. The focus kind takes no options; any key in cfg.Options is an
+// error wrapping ErrUnknownOption.
+func Open(ctx context.Context, env connectors.Env, cfg connectors.Config) (any, error) {
+	if len(cfg.Options) > 0 {
+		keys := make([]string, 0, len(cfg.Options))
+		for k := range cfg.Options {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return nil, fmt.Errorf("focus: %w %q: the focus kind takes no options; remove it from the source", ErrUnknownOption, keys[0])
+	}
+	if env.Store == nil {
+		return nil, errors.New("focus: no object store in the environment (connectors.Env.Store is nil)")
+	}
+	b, prefix, err := env.Store.Open(ctx, cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("focus: %w", err)
+	}
+	return New(b, prefix), nil
+}
+
+// fileFormat is how one object is decoded.
+type fileFormat int
+
+const (
+	formatCSV     fileFormat = iota // .csv or .csv.gz (gzip detected by content)
+	formatParquet                   // .parquet
+)
+
+// formatOf returns the format a key's extension names, matched
+// case-insensitively.
+func formatOf(key string) (fileFormat, bool) {
+	k := strings.ToLower(key)
+	switch {
+	case strings.HasSuffix(k, ".csv"), strings.HasSuffix(k, ".csv.gz"):
+		return formatCSV, true
+	case strings.HasSuffix(k, ".parquet"):
+		return formatParquet, true
+	}
+	return 0, false
+}
+
+type file struct {
+	obj    objstore.Object
+	format fileFormat
+	name   string // bucket and key, for provenance and errors
+}
+
+func (d *Driver) objectName(key string) string {
+	return strings.TrimSuffix(d.bucket.String(), "/") + "/" + key
+}
+
+// where describes the driver's location for messages.
+func (d *Driver) where() string {
+	if d.prefix == "" {
+		return d.bucket.String()
+	}
+	return d.objectName(d.prefix)
+}
+
+// files lists the objects a scan reads, sorted by key.
+func (d *Driver) files(ctx context.Context) ([]file, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if d.prefix != "" && !strings.HasSuffix(d.prefix, "/") {
+		obj, err := d.bucket.Stat(ctx, d.prefix)
+		if err == nil {
+			f, ok := formatOf(obj.Key)
+			if !ok {
+				return nil, fmt.Errorf("focus: %s: %w: a FOCUS file must end in .csv, .csv.gz or .parquet",
+					d.objectName(obj.Key), ErrBadFile)
+			}
+			return []file{{obj: obj, format: f, name: d.objectName(obj.Key)}}, nil
+		}
+		if !errors.Is(err, objstore.ErrNotFound) {
+			return nil, fmt.Errorf("focus: %w", err)
+		}
+	}
+	folder := d.prefix
+	if folder != "" && !strings.HasSuffix(folder, "/") {
+		folder += "/"
+	}
+	objs, err := d.bucket.List(ctx, folder)
+	if err != nil {
+		return nil, fmt.Errorf("focus: %w", err)
+	}
+	var out []file
+	for _, o := range objs {
+		if f, ok := formatOf(o.Key); ok {
+			out = append(out, file{obj: o, format: f, name: d.objectName(o.Key)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].obj.Key < out[j].obj.Key })
+	if len(out) == 0 {
+		return nil, fmt.Errorf("focus: no .csv, .csv.gz or .parquet file under %s: %w", d.where(), connectors.ErrNotFound)
+	}
+	return out, nil
+}
+
+// Scan calls fn for every row of every file, in key order and then file
+// order, including rows whose charge period starts outside p (the
+// connectors.Source filters them). It returns an error wrapping
+// connectors.ErrNotFound when no row's charge period starts in p.
+func (d *Driver) Scan(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) error {
+	files, err := d.files(ctx)
+	if err != nil {
+		return err
+	}
+	found := false
+	var cbErr error
+	cb := func(li *cost.LineItem) error {
+		if !found && p.Contains(li.ChargePeriodStart) {
+			found = true
+		}
+		if err := fn(li); err != nil {
+			cbErr = err
+			return err
+		}
+		return nil
+	}
+	dec := newDecoder(nil)
+	for _, f := range files {
+		if err := d.scanFile(ctx, f, dec, cb, nil); err != nil {
+			if cbErr != nil && err == cbErr {
+				return cbErr
+			}
+			return err
+		}
+	}
+	if !found {
+		return fmt.Errorf("focus: no row with a charge period starting in %s in %d file(s) under %s: %w",
+			p, len(files), d.where(), connectors.ErrNotFound)
+	}
+	return nil
+}
+
+// scanFile decodes one object. When h is non-nil every byte of the object
+// is also written to h, to the end of the object even if fn stops early
+// with errStop.
+func (d *Driver) scanFile(ctx context.Context, f file, dec *decoder, fn func(*cost.LineItem) error, h hash.Hash) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rc, err := d.bucket.Open(ctx, f.obj.Key)
+	if err != nil {
+		return fmt.Errorf("focus: %w", err)
+	}
+	defer rc.Close()
+	var r io.Reader = rc
+	if h != nil {
+		r = io.TeeReader(rc, h)
+	}
+	switch f.format {
+	case formatParquet:
+		ra, size, cleanup, err := readerAt(ctx, rc, r, h)
+		if err != nil {
+			return fmt.Errorf("focus: read %s: %w", f.name, err)
+		}
+		defer cleanup()
+		return dec.parquet(ctx, ra, size, f.name, fn)
+	default:
+		err := dec.csv(ctx, r, f.name, fn)
+		if h != nil && (err == nil || errors.Is(err, errStop)) {
+			if _, cerr := io.Copy(h, ctxReader{ctx, rc}); cerr != nil {
+				return fmt.Errorf("focus: read %s: %w", f.name, cerr)
+			}
+		}
+		return err
+	}
+}
+
+// errStop ends a probe once it has seen what it needs.
+var errStop = errors.New("focus: stop")
+
+// Inputs lists the files a scan of p reads, sorted by key, with the
+// store's ETag as the fingerprint or, when the store has none, a SHA-256
+// of the object's bytes. It reads each file's ChargePeriodStart column to
+// find out whether any row falls in p, and returns an error wrapping
+// connectors.ErrNotFound when none does.
+func (d *Driver) Inputs(ctx context.Context, p cost.Period) ([]connectors.Input, error) {
+	files, err := d.files(ctx)
+	if err != nil {
+		return nil, err
+	}
+	found := false
+	out := make([]connectors.Input, 0, len(files))
+	dec := newDecoder([]field{fChargePeriodStart})
+	for _, f := range files {
+		var h hash.Hash
+		fp := ""
+		if f.obj.ETag != "" {
+			fp = "etag:" + f.obj.ETag
+		} else {
+			h = sha256.New()
+		}
+		inFile := false
+		err := d.scanFile(ctx, f, dec, func(li *cost.LineItem) error {
+			if p.Contains(li.ChargePeriodStart) {
+				inFile = true
+				return errStop
+			}
+			return nil
+		}, h)
+		if err != nil && !errors.Is(err, errStop) {
+			return nil, err
+		}
+		found = found || inFile
+		if h != nil {
+			fp = "sha256:" + hex.EncodeToString(h.Sum(nil))
+		}
+		out = append(out, connectors.Input{Object: f.name, Fingerprint: fp, Size: f.obj.Size})
+	}
+	if !found {
+		return nil, fmt.Errorf("focus: no row with a charge period starting in %s in %d file(s) under %s: %w",
+			p, len(files), d.where(), connectors.ErrNotFound)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Object < out[j].Object })
+	return out, nil
+}
+
+// ctxReader stops reading once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

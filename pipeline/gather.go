@@ -1,0 +1,242 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+
+	"github.com/allot-dev/allot/allocator"
+	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/cost"
+	"github.com/allot-dev/allot/objstore"
+	"github.com/allot-dev/allot/reports"
+	"github.com/allot-dev/allot/rules"
+	"github.com/allot-dev/allot/tagging"
+	"github.com/shopspring/decimal"
+)
+
+// Env is what the pipeline needs from the program.
+type Env struct {
+	Store   *objstore.Mux
+	Sources *connectors.Mux
+	Logger  *slog.Logger
+	// Progress, when set, is called as each source starts and returns a
+	// function the scan calls with the number of lines read since the last
+	// call, then with -1 when the source is done.
+	Progress func(source string) func(n int64)
+}
+
+func (e Env) logger() *slog.Logger {
+	if e.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Logger
+}
+
+// Gathered is a period's input, resolved and aggregated.
+type Gathered struct {
+	Period  cost.Period
+	Costs   []allocator.CostGroup
+	Actions []allocator.ActionGroup
+	Stats   *tagging.Stats
+	Sources []reports.SourceSummary
+	Inputs  []SourceInput
+	// Resources is the cost per team and resource id, for statements.
+	Resources map[string]map[string]decimal.Decimal
+	// AgentRuns is the actions per team, agent run id and class.
+	AgentRuns map[string]map[string]map[string]int64
+}
+
+// SourceInput is the list of objects one source read, with fingerprints.
+type SourceInput struct {
+	Source string
+	Inputs []connectors.Input
+}
+
+type costKey struct{ team, class, scope, comp string }
+type actionKey struct{ team, class, scope string }
+
+// OpenSources opens every configured source.
+func OpenSources(ctx context.Context, cfg *rules.Config, env Env) ([]*connectors.Source, error) {
+	var out []*connectors.Source
+	for _, sc := range cfg.Sources {
+		src, err := env.Sources.Open(ctx, connectors.Env{Store: env.Store, Logger: env.logger()}, connectors.Config{
+			Name: sc.Name, Kind: sc.Kind, URL: cfg.ResolveURL(sc.URL), Options: sc.Options,
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, src)
+	}
+	return out, nil
+}
+
+// Gather scans every source for period p: bill lines are converted to the
+// corporate currency, resolved and grouped; gateway records are checked
+// and counted.
+func Gather(ctx context.Context, cfg *rules.Config, env Env, p cost.Period) (*Gathered, error) {
+	srcs, err := OpenSources(ctx, cfg, env)
+	if err != nil {
+		return nil, err
+	}
+	res, err := tagging.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var fx *rules.FX
+	if cfg.FX != "" {
+		path := strings.TrimPrefix(cfg.ResolveURL(cfg.FX), "file:")
+		if fx, err = rules.LoadFX(path); err != nil {
+			return nil, err
+		}
+	}
+	g := &Gathered{Period: p, Stats: res.NewStats(),
+		Resources: map[string]map[string]decimal.Decimal{}, AgentRuns: map[string]map[string]map[string]int64{}}
+	costs := map[costKey]*allocator.CostGroup{}
+	actions := map[actionKey]int64{}
+	classes := map[string]bool{}
+	for _, c := range cfg.ActionClasses {
+		classes[c] = true
+	}
+	rates := map[string]decimal.Decimal{}
+	for _, src := range srcs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		progress := func(int64) {}
+		if env.Progress != nil {
+			progress = env.Progress(src.Name())
+		}
+		var st connectors.Stats
+		var n int64
+		if src.IsUsage() {
+			st, err = src.ScanUsage(ctx, p, func(u *cost.UsageRecord) error {
+				if n++; n%4096 == 0 {
+					progress(4096)
+				}
+				return addUsage(u, res, classes, actions, g)
+			})
+		} else {
+			st, err = src.Scan(ctx, p, func(li *cost.LineItem) error {
+				if n++; n%4096 == 0 {
+					progress(4096)
+				}
+				amount, err := convert(li, cfg, fx, p, rates)
+				if err != nil {
+					return err
+				}
+				r := res.Resolve(li)
+				g.Stats.Add(li, amount, r)
+				k := costKey{r.Team.Value, r.Class.Value, r.Scope.Value, r.Component.Value}
+				cg, ok := costs[k]
+				if !ok {
+					cg = &allocator.CostGroup{Team: k.team, Class: k.class, Scope: k.scope, Component: k.comp}
+					costs[k] = cg
+				}
+				cg.Cost = cg.Cost.Add(amount)
+				cg.Lines += li.Lines()
+				if r.Team.Value != "" && li.ResourceID != "" {
+					m, ok := g.Resources[r.Team.Value]
+					if !ok {
+						m = map[string]decimal.Decimal{}
+						g.Resources[r.Team.Value] = m
+					}
+					m[li.ResourceID] = m[li.ResourceID].Add(amount)
+				}
+				return nil
+			})
+		}
+		progress(n % 4096)
+		progress(-1)
+		if err != nil {
+			if errors.Is(err, connectors.ErrNotFound) {
+				return nil, fmt.Errorf("%w\n  (the export for %s is not there yet: check the source URL, or wait for the provider to deliver the month)", err, p)
+			}
+			return nil, err
+		}
+		ss := reports.SourceSummary{Name: src.Name(), Kind: src.Kind(), URL: src.URL(), Lines: st.Lines, OutOfPeriod: st.OutOfPeriod, Duplicates: st.Duplicates}
+		if src.IsUsage() {
+			ss.Actions = st.Actions
+		} else {
+			ss.Billed, ss.Effective, ss.OutOfPeriodCost = st.Billed.String(), st.Effective.String(), st.OutOfPeriodCost.String()
+		}
+		g.Sources = append(g.Sources, ss)
+		in, err := src.Inputs(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		g.Inputs = append(g.Inputs, SourceInput{Source: src.Name(), Inputs: in})
+	}
+	for _, cg := range costs {
+		g.Costs = append(g.Costs, *cg)
+	}
+	sort.Slice(g.Costs, func(i, j int) bool { return lessCost(g.Costs[i], g.Costs[j]) })
+	for k, n := range actions {
+		g.Actions = append(g.Actions, allocator.ActionGroup{Team: k.team, Class: k.class, Scope: k.scope, Actions: n})
+	}
+	sort.Slice(g.Actions, func(i, j int) bool {
+		a, b := g.Actions[i], g.Actions[j]
+		return a.Team+"\x00"+a.Class+"\x00"+a.Scope < b.Team+"\x00"+b.Class+"\x00"+b.Scope
+	})
+	return g, nil
+}
+
+func lessCost(a, b allocator.CostGroup) bool {
+	ka := a.Team + "\x00" + a.Class + "\x00" + a.Scope + "\x00" + a.Component
+	kb := b.Team + "\x00" + b.Class + "\x00" + b.Scope + "\x00" + b.Component
+	return ka < kb
+}
+
+// convert returns a line's cost on the configured basis in the corporate
+// currency.
+func convert(li *cost.LineItem, cfg *rules.Config, fx *rules.FX, p cost.Period, cache map[string]decimal.Decimal) (decimal.Decimal, error) {
+	amount := li.Cost(cfg.CostBasis)
+	if li.BillingCurrency == cfg.Currency {
+		return amount, nil
+	}
+	rate, ok := cache[li.BillingCurrency]
+	if !ok {
+		var err error
+		rate, err = fx.Rate(p, li.BillingCurrency, cfg.Currency)
+		if err != nil {
+			return decimal.Zero, fmt.Errorf("%s: %w", li.Source, err)
+		}
+		cache[li.BillingCurrency] = rate
+	}
+	return amount.Mul(rate), nil
+}
+
+// addUsage checks and counts one gateway record.
+func addUsage(u *cost.UsageRecord, res *tagging.Resolver, classes map[string]bool, actions map[actionKey]int64, g *Gathered) error {
+	class := strings.TrimSpace(u.ActionClass)
+	if class == "" {
+		return fmt.Errorf("%s: %w: the record has no action_class; every gateway record names one of the configured action_classes", u.Source, connectors.ErrBadInput)
+	}
+	if !classes[class] {
+		return fmt.Errorf("%s: %w: action_class %q is not in the configuration's action_classes", u.Source, connectors.ErrBadInput, class)
+	}
+	scope := strings.TrimSpace(u.EvalScope)
+	if scope != "" && !cost.ValidEvalScope(scope) {
+		return fmt.Errorf("%s: %w: eval_scope %q; want none, domain or baseline", u.Source, connectors.ErrBadInput, scope)
+	}
+	team, _ := res.NormalizeTeam(u.Team)
+	n := u.Actions()
+	actions[actionKey{team, class, scope}] += n
+	if u.AgentRunID != "" && team != "" {
+		runs, ok := g.AgentRuns[team]
+		if !ok {
+			runs = map[string]map[string]int64{}
+			g.AgentRuns[team] = runs
+		}
+		byClass, ok := runs[u.AgentRunID]
+		if !ok {
+			byClass = map[string]int64{}
+			runs[u.AgentRunID] = byClass
+		}
+		byClass[class] += n
+	}
+	return nil
+}

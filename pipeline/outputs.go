@@ -1,0 +1,62 @@
+package pipeline
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// writeFiles writes every file into dir so that a failure leaves none of
+// them changed: all are written to temporary names first, then renamed into
+// place.
+func writeFiles(dir string, files map[string][]byte) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("pipeline: output folder: %w", err)
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	tmps := map[string]string{}
+	cleanup := func() {
+		for _, t := range tmps {
+			os.Remove(t)
+		}
+	}
+	for _, n := range names {
+		f, err := os.CreateTemp(dir, ".allot-tmp-"+n+"-*")
+		if err != nil {
+			cleanup()
+			return nil, fmt.Errorf("pipeline: %w", err)
+		}
+		tmps[n] = f.Name()
+		_, err = bytes.NewReader(files[n]).WriteTo(f)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Chmod(f.Name(), 0o644)
+		}
+		if err != nil {
+			cleanup()
+			return nil, fmt.Errorf("pipeline: write %s: %w", filepath.Join(dir, n), err)
+		}
+	}
+	var out []string
+	for _, n := range names {
+		dst := filepath.Join(dir, n)
+		if err := os.Rename(tmps[n], dst); err != nil {
+			cleanup()
+			return out, fmt.Errorf("pipeline: %w", err)
+		}
+		delete(tmps, n)
+		out = append(out, dst)
+	}
+	return out, nil
+}

@@ -1,0 +1,378 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/allot-dev/allot/allocator"
+	"github.com/allot-dev/allot/cost"
+	"github.com/allot-dev/allot/ledger"
+	"github.com/allot-dev/allot/objstore"
+	"github.com/allot-dev/allot/reports"
+	"github.com/allot-dev/allot/reports/erp"
+	"github.com/allot-dev/allot/rules"
+	"github.com/allot-dev/allot/sinks"
+	"github.com/allot-dev/allot/tagging"
+	"github.com/shopspring/decimal"
+)
+
+// ErrInvariants: the run's own checks failed; nothing was posted.
+var ErrInvariants = errors.New("the run's invariants failed: nothing was posted")
+
+// Output file names in the --out folder.
+const (
+	FileAllocations = "allocations.csv"
+	FileJournal     = "journal.csv"
+	FileSummary     = "summary.json"
+	FileGaps        = "tagging-gaps.csv"
+)
+
+// RunOptions tune one run.
+type RunOptions struct {
+	Period cost.Period
+	OutDir string           // where the reports go
+	Now    func() time.Time // clock; time.Now when nil
+	// Version is the program version sinks send in their User-Agent.
+	Version string
+	// HTTPClient is used by https sinks; http.DefaultClient when nil.
+	HTTPClient *http.Client
+}
+
+// Outcome is what a run did.
+type Outcome struct {
+	RunID     string
+	Gathered  *Gathered
+	Result    *allocator.Result
+	Summary   *reports.Summary
+	Journals  []cost.Journal // the period's allocation journals as posted (final ids)
+	Posted    []cost.Journal // what this run posted: reversals, then new journals
+	Unchanged bool           // nothing needed posting
+	Delivered []string       // "sink: journal id" for each delivery made
+	Files     []string
+}
+
+// Run allocates one period end to end: gather, allocate, journal, check,
+// post to the ledger (idempotently), write the reports and deliver each
+// posted batch once to each configured output.
+func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out *Outcome, err error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	p := opts.Period
+	log := env.logger()
+	led, err := ledger.Open(ctx, cfg.LedgerDSN())
+	if err != nil {
+		return nil, err
+	}
+	defer led.Close()
+	release, err := led.Lock(ctx, "period:"+p.String())
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: another run of %s holds the lock: %w", p, err)
+	}
+	defer func() {
+		if rerr := release(); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
+	started := now().UTC()
+	run := ledger.Run{ID: ledger.NewRunID(p, started), Kind: ledger.RunAllocation, Period: p, Model: cfg.Model,
+		ConfigFingerprint: fingerprint(cfg.Raw), StartedAt: started}
+	fail := func(err error) (*Outcome, error) {
+		run.Status, run.Error, run.FinishedAt = ledger.StatusFailed, err.Error(), now().UTC()
+		if rerr := led.RecordRun(context.WithoutCancel(ctx), run); rerr != nil {
+			log.Error("cannot record the failed run", "run", run.ID, "err", rerr)
+		}
+		return nil, err
+	}
+	out = &Outcome{RunID: run.ID}
+
+	g, err := Gather(ctx, cfg, env, p)
+	if err != nil {
+		return fail(err)
+	}
+	out.Gathered = g
+	run.Inputs, run.InputsFingerprint = inputFingerprints(g.Inputs)
+
+	var pl *rules.PriceList
+	if cfg.Pricing.Mode == rules.ModePriceList {
+		q := p.Quarter()
+		if pl, err = cfg.LoadPriceList(cfg.PriceListPath(q), q); err != nil {
+			return fail(err)
+		}
+		run.PriceListFingerprint = fingerprint(pl.Raw)
+	}
+	buf, err := bufferState(ctx, led, cfg, p)
+	if err != nil {
+		return fail(err)
+	}
+	res, err := allocator.Allocate(AllocatorInput(cfg, g, pl, buf))
+	if err != nil {
+		return fail(err)
+	}
+	out.Result = res
+	js, err := reports.BuildJournals(res, JournalParams(cfg))
+	if err != nil {
+		return fail(err)
+	}
+	si := reports.SummaryInput{Model: cfg.Model, CostBasis: cfg.CostBasis, Sources: g.Sources, Accounts: JournalParams(cfg).Accounts}
+	if pl != nil {
+		si.PriceList = pl.File
+	}
+	sum := reports.BuildSummary(res, js, si)
+	out.Summary = sum
+	files, err := reportFiles(res, g.Stats, sum)
+	if err != nil {
+		return fail(err)
+	}
+	if !sum.OK {
+		// Show what failed, but post nothing and write no journal.
+		if out.Files, err = writeFiles(opts.OutDir, files); err != nil {
+			return fail(err)
+		}
+		return fail(fmt.Errorf("%w (see %s)", ErrInvariants, FileSummary))
+	}
+
+	live, err := led.Live(ctx, p)
+	if err != nil {
+		return fail(err)
+	}
+	toPost, unchanged, err := ledger.Plan(live, js)
+	if err != nil {
+		return fail(err)
+	}
+	movement := &ledger.BufferMovement{Period: p, Kind: ledger.MovementMonth, Currency: cfg.Currency,
+		Opening: res.Buffer.Opening, Surcharges: res.Buffer.Surcharges, Closing: res.Buffer.Closing}
+	for _, d := range res.Draws {
+		if d.Amount.IsPositive() {
+			movement.Draws = append(movement.Draws, ledger.BufferDraw{Team: d.Team, Amount: drawAmount(res, d.Team), Cause: d.Cause})
+		}
+	}
+	sameFund, err := sameMovement(ctx, led, movement)
+	if err != nil {
+		return fail(err)
+	}
+	out.Journals = finalJournals(js, live, toPost)
+	sum.Journals = nil
+	for _, j := range out.Journals {
+		d, c := j.Totals()
+		sum.Journals = append(sum.Journals, reports.JournalStats{ID: j.ID, Company: j.Company, Currency: j.Currency,
+			Lines: len(j.Lines), Debit: d.StringFixed(res.MinorUnits), Credit: c.StringFixed(res.MinorUnits)})
+	}
+	if files[FileSummary], err = summaryJSON(sum); err != nil {
+		return fail(err)
+	}
+	var jbuf bytes.Buffer
+	if err := erp.Encode(&jbuf, "generic-csv", out.Journals, erp.Options{}); err != nil {
+		return fail(err)
+	}
+	files[FileJournal] = jbuf.Bytes()
+	run.Summary = files[FileSummary]
+	run.Outputs = []string{opts.OutDir}
+	run.FinishedAt = now().UTC()
+	if unchanged && sameFund {
+		out.Unchanged = true
+		run.Status = ledger.StatusUnchanged
+		if err := led.RecordRun(ctx, run); err != nil {
+			return nil, err
+		}
+		log.Info("nothing to post: the period's journals and fund movement are unchanged", "period", p.String(), "run", run.ID)
+	} else {
+		run.Status = ledger.StatusPosted
+		posting := ledger.Posting{Run: run, Journals: toPost}
+		if !sameFund {
+			posting.Buffer = movement
+		}
+		if err := led.Post(ctx, posting); err != nil {
+			return nil, err
+		}
+		out.Posted = toPost
+		log.Info("posted", "period", p.String(), "run", run.ID, "journals", len(toPost))
+	}
+	if out.Files, err = writeFiles(opts.OutDir, files); err != nil {
+		return out, err
+	}
+	if err := deliver(ctx, cfg, env, opts, led, p, out); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// drawAmount is the rounded draw booked for a team (positive).
+func drawAmount(res *allocator.Result, team string) decimal.Decimal {
+	for _, r := range res.Rows {
+		if r.Team == team && r.Component == cost.CompBufferDraw {
+			return r.Amount.Neg()
+		}
+	}
+	return decimal.Zero
+}
+
+func bufferState(ctx context.Context, led *ledger.Ledger, cfg *rules.Config, p cost.Period) (allocator.BufferState, error) {
+	opening, ok, err := led.BufferOpening(ctx, p)
+	if err != nil {
+		return allocator.BufferState{}, err
+	}
+	if !ok {
+		opening = roundOpening(cfg.Buffer.OpeningBalance.Dec(), cfg.Currency)
+	}
+	drawn, err := led.QuarterDraws(ctx, p.Quarter(), p)
+	if err != nil {
+		return allocator.BufferState{}, err
+	}
+	return allocator.BufferState{Opening: opening, QuarterDrawn: drawn}, nil
+}
+
+// sameMovement reports whether the period's current fund movement equals m.
+func sameMovement(ctx context.Context, led *ledger.Ledger, m *ledger.BufferMovement) (bool, error) {
+	cur, err := led.BufferMovements(ctx, m.Period.Quarter())
+	if err != nil {
+		return false, err
+	}
+	for _, c := range cur {
+		if c.Period != m.Period || c.Kind != ledger.MovementMonth {
+			continue
+		}
+		if !c.Opening.Equal(m.Opening) || !c.Surcharges.Equal(m.Surcharges) || !c.Closing.Equal(m.Closing) || len(c.Draws) != len(m.Draws) {
+			return false, nil
+		}
+		for i := range c.Draws {
+			if c.Draws[i].Team != m.Draws[i].Team || !c.Draws[i].Amount.Equal(m.Draws[i].Amount) || c.Draws[i].Cause != m.Draws[i].Cause {
+				return false, nil
+			}
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// finalJournals returns the period's allocation journals as the ledger
+// holds them after this run: the new ones where something changed, the
+// live ones where nothing did.
+func finalJournals(next []cost.Journal, live []ledger.Batch, toPost []cost.Journal) []cost.Journal {
+	byKey := map[string]cost.Journal{}
+	for _, b := range live {
+		if b.Kind == ledger.KindAllocation {
+			byKey[b.Company+"/"+b.Currency] = b.Journal
+		}
+	}
+	for _, j := range toPost {
+		if j.Kind == ledger.KindAllocation {
+			byKey[j.Company+"/"+j.Currency] = j
+		}
+	}
+	var out []cost.Journal
+	for _, j := range next {
+		if f, ok := byKey[j.Company+"/"+j.Currency]; ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func reportFiles(res *allocator.Result, stats *tagging.Stats, sum *reports.Summary) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	var b bytes.Buffer
+	if err := reports.WriteAllocations(&b, res); err != nil {
+		return nil, err
+	}
+	files[FileAllocations] = append([]byte(nil), b.Bytes()...)
+	b.Reset()
+	if err := reports.WriteGapsCSV(&b, stats, res.MinorUnits, 50); err != nil {
+		return nil, err
+	}
+	files[FileGaps] = append([]byte(nil), b.Bytes()...)
+	s, err := summaryJSON(sum)
+	if err != nil {
+		return nil, err
+	}
+	files[FileSummary] = s
+	return files, nil
+}
+
+func summaryJSON(s *reports.Summary) ([]byte, error) {
+	var b bytes.Buffer
+	if err := reports.WriteJSON(&b, s); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func fingerprint(b []byte) string {
+	if b == nil {
+		return ""
+	}
+	h := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(h[:])
+}
+
+func inputFingerprints(ins []SourceInput) ([]ledger.InputFingerprint, string) {
+	var out []ledger.InputFingerprint
+	for _, si := range ins {
+		for _, in := range si.Inputs {
+			out = append(out, ledger.InputFingerprint{Source: si.Source, Object: in.Object, Fingerprint: in.Fingerprint})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Source != out[j].Source {
+			return out[i].Source < out[j].Source
+		}
+		return out[i].Object < out[j].Object
+	})
+	if len(out) == 0 {
+		return nil, ""
+	}
+	b, _ := json.Marshal(out)
+	return out, fingerprint(b)
+}
+
+// deliver sends each of the period's batches that a sink has not yet
+// acknowledged, in posting order, and records each acknowledgement.
+func deliver(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions, led *ledger.Ledger, p cost.Period, out *Outcome) error {
+	for i, o := range cfg.Outputs {
+		url := cfg.ResolveURL(o.URL)
+		name := o.Format + " " + objstore.Redact(url)
+		eopts, err := outputOptions(o)
+		if err != nil {
+			return fmt.Errorf("pipeline: outputs[%d]: %w", i, err)
+		}
+		sink, err := sinks.Open(ctx, url, sinks.Env{Store: env.Store, HTTPClient: opts.HTTPClient, Logger: env.logger(), Version: opts.Version})
+		if err != nil {
+			return fmt.Errorf("pipeline: outputs[%d]: %w", i, err)
+		}
+		pending, err := led.Undelivered(ctx, name, p)
+		if err != nil {
+			return err
+		}
+		for _, b := range pending {
+			var body bytes.Buffer
+			if err := erp.Encode(&body, o.Format, []cost.Journal{b.Journal}, eopts); err != nil {
+				return fmt.Errorf("pipeline: outputs[%d] %s: %w", i, o.Format, err)
+			}
+			if err := sink.Deliver(ctx, sinks.Delivery{Name: erp.FileName(o.Format, b.Journal), JournalID: b.ID, Body: body.Bytes()}); err != nil {
+				return fmt.Errorf("pipeline: deliver %s to %s: %w (the ledger remembers what was delivered; run again to retry)", b.ID, sink, err)
+			}
+			if err := led.Ack(ctx, name, b.ID, sink.String()); err != nil {
+				return err
+			}
+			out.Delivered = append(out.Delivered, name+": "+b.ID)
+		}
+	}
+	return nil
+}
+
+// outputOptions maps an output's options to the ERP format's options.
+func outputOptions(o rules.Output) (erp.Options, error) {
+	if len(o.Options) == 0 {
+		return erp.Options{}, nil
+	}
+	return erp.ParseOptions(o.Format, o.Options)
+}

@@ -44,6 +44,21 @@ type Driver interface {
 	Scan(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) error
 }
 
+// GroupScanner is implemented by drivers that can merge bill lines before
+// yielding them: lines that agree on every field of a LineItem except the
+// costs, the quantity, the charge period and the provenance are summed
+// into one item whose Count is the number of lines merged. This is how
+// large exports are read fast: tag resolution and grouping then run once
+// per group, not once per line.
+type GroupScanner interface {
+	// ScanGroups has Scan's contract, with these additions: the sums must
+	// be exact; every line of one item must have its charge period start
+	// in the same calendar month (UTC), and the item's ChargePeriodStart
+	// must be the earliest start among them and ChargePeriodEnd the
+	// latest end; Source names the object and the first line merged.
+	ScanGroups(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) error
+}
+
 // UsageDriver reads gateway usage records.
 type UsageDriver interface {
 	// ScanUsage calls fn for each usage record of period p, with the same
@@ -220,13 +235,30 @@ type Stats struct {
 }
 
 // Scan streams the line items of period p to fn, keeping only those whose
-// charge period starts inside p.
+// charge period starts inside p. Drivers that can merge lines
+// (GroupScanner) yield merged items; ScanLines never merges.
 func (s *Source) Scan(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) (Stats, error) {
+	if gs, ok := s.billing.(GroupScanner); ok {
+		return s.scan(ctx, p, gs.ScanGroups, fn)
+	}
+	return s.ScanLines(ctx, p, fn)
+}
+
+// ScanLines streams every bill line of period p on its own, with its own
+// provenance (for allot explain and allot normalize).
+func (s *Source) ScanLines(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) (Stats, error) {
+	if s.billing == nil {
+		return Stats{}, fmt.Errorf("connectors: source %q (%s) yields usage records, not line items", s.name, s.kind)
+	}
+	return s.scan(ctx, p, s.billing.Scan, fn)
+}
+
+func (s *Source) scan(ctx context.Context, p cost.Period, scan func(context.Context, cost.Period, func(*cost.LineItem) error) error, fn func(*cost.LineItem) error) (Stats, error) {
 	var st Stats
 	if s.billing == nil {
 		return st, fmt.Errorf("connectors: source %q (%s) yields usage records, not line items", s.name, s.kind)
 	}
-	err := s.billing.Scan(ctx, p, func(li *cost.LineItem) error {
+	err := scan(ctx, p, func(li *cost.LineItem) error {
 		if !p.Contains(li.ChargePeriodStart) {
 			st.OutOfPeriod += li.Lines()
 			st.OutOfPeriodCost = st.OutOfPeriodCost.Add(li.EffectiveCost)

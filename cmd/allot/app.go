@@ -55,6 +55,14 @@ func commands() []command {
 		{"demo", "run a full month on bundled sample data (no configuration, no credentials)", runDemo},
 		{"run", "allocate one month: journals, allocations, summary, tagging gaps", runRun},
 		{"validate", "check a configuration (and its price list) and report every problem", runValidate},
+		{"explain", "show how each line of a resource was resolved: team, class, eval scope", runExplain},
+		{"gaps", "write the tagging-gap report (JSON, CSV, Markdown, HTML) for a month", runGaps},
+		{"normalize", "convert what a source reads into FOCUS 1.2 CSV or Parquet", runNormalize},
+		{"prices", "publish a quarter's price list from a look-back window, or show the one in force", runPrices},
+		{"buffer", "reconcile the buffer fund at quarter end and post its journal", runBuffer},
+		{"runs", "list the ledger's runs and journal batches", runRuns},
+		{"schedule", "run the monthly allocation on the configured cron schedule", runSchedule},
+		{"gen", "generate synthetic billing data of any size (for benchmarks)", runGen},
 	}
 }
 

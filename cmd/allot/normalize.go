@@ -1,0 +1,10 @@
+package main
+
+import (
+	"context"
+	"errors"
+)
+
+func runNormalize(ctx context.Context, a *app, args []string) error {
+	return errors.New("allot normalize: not built yet")
+}

@@ -52,6 +52,11 @@ func OpenURL(_ context.Context, u *url.URL) (objstore.Bucket, string, error) {
 	if p == "" {
 		return nil, "", fmt.Errorf("fileblob: URL %q names no path; write file:PATH", u.String())
 	}
+	// Absolute paths make provenance (the object a figure came from)
+	// meaningful wherever a report is read.
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
 	if st, err := os.Stat(p); err == nil && !st.IsDir() {
 		return New(filepath.Dir(p)), filepath.Base(p), nil
 	}

@@ -196,13 +196,12 @@ func (d *Driver) scanObject(ctx context.Context, o objstore.Object, e *emitter) 
 	if err != nil {
 		return fmt.Errorf("awscur: open %s: %w", name, err)
 	}
-	defer rc.Close()
 	br := newPeekReader(rc)
-	magic, _ := br.Peek(4)
-	if string(magic) == "PAR1" {
+	if magic, _ := br.Peek(4); string(magic) == "PAR1" {
 		rc.Close()
 		return d.scanParquetObject(ctx, o, name, e)
 	}
+	defer rc.Close()
 	return scanCSV(ctx, name, br, e)
 }
 

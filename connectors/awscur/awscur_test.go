@@ -423,3 +423,13 @@ func TestLocation(t *testing.T) {
 		}
 	}
 }
+
+// A Parquet file is recognised by its content whatever its name.
+func TestParquetByContent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "export-00001.dat")
+	writeFile(t, path, mustRead(t, athenaParquet))
+	_, st := mustScan(t, fileSource(t, connectors.KindAWSCUR, path), oct2026)
+	if st.Lines != athenaLines || !st.Billed.Equal(d(athenaBilled)) {
+		t.Errorf("stats = %d lines billed %s, want %d, %s", st.Lines, st.Billed, athenaLines, athenaBilled)
+	}
+}

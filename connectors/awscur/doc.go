@@ -53,7 +53,8 @@
 // for Parquet reports the part after the report name, is joined to the
 // prefix. Every listed object is looked up before any line is read, so a
 // missing object fails the scan before anything is yielded. A period with
-// no manifest is ErrNotFound.
+// no manifest is ErrNotFound; a manifest that lists no file is a period
+// with no line items, not an error.
 //
 // Inputs lists the manifest and the data objects, sorted, each with a
 // fingerprint "assemblyId=…;etag=…" (or executionId=…), or size and

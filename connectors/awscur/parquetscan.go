@@ -6,18 +6,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
-	"math/big"
 	"os"
-	"strconv"
-	"time"
 
 	"github.com/allot-dev/allot/connectors"
-	"github.com/allot-dev/allot/connectors/internal/textio"
 	"github.com/allot-dev/allot/objstore"
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/format"
-	"github.com/shopspring/decimal"
 )
 
 // scanParquetObject reads one Parquet object. The Parquet reader needs
@@ -88,6 +81,32 @@ func (c ctxReader) Read(p []byte) (int, error) {
 // scanParquet emits a line item per row of f, reading the needed columns
 // side by side one row group at a time, a page at a time.
 func scanParquet(ctx context.Context, name string, f *parquet.File, e *emitter) error {
+	ps, err := newPQScan(name, f)
+	if err != nil {
+		return err
+	}
+	for _, rg := range f.RowGroups() {
+		if err := ps.rowGroup(ctx, rg, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pqScan is the reading plan of one Parquet file: which leaf columns feed
+// which fields and tags.
+type pqScan struct {
+	name    string
+	s       *schema
+	row     pqRow
+	leaves  []*pqCol // every single-value column read per row: fields, fallbacks, tags
+	tags    []*pqCol
+	tagKeys []string
+	maps    []*pqMap
+	rowNum  int64 // rows read so far, over all row groups
+}
+
+func newPQScan(name string, f *parquet.File) (*pqScan, error) {
 	top := f.Root().Columns()
 	headers := make([]string, len(top))
 	for i, c := range top {
@@ -95,106 +114,100 @@ func scanParquet(ctx context.Context, name string, f *parquet.File, e *emitter) 
 	}
 	s := resolveSchema(headers)
 	if fld, missing := s.missingRequired(); missing {
-		return &connectors.RowError{Object: name, Column: s.name[fld],
+		return nil, &connectors.RowError{Object: name, Column: s.name[fld],
 			Err: fmt.Errorf("%w: the file has no %s column; export it (CUR 2.0: add it to the export's query)", ErrMissingColumn, s.name[fld])}
 	}
-	var r pqRow
-	var scalars []*pqCol
+	ps := &pqScan{name: name, s: s}
+	leaf := func(i int) (*pqCol, error) {
+		c, err := newPQCol(top[i])
+		if err != nil {
+			return nil, &connectors.RowError{Object: name, Column: headers[i], Err: err}
+		}
+		ps.leaves = append(ps.leaves, c)
+		return c, nil
+	}
+	var err error
 	for fld := range numFields {
 		if s.col[fld] < 0 {
 			continue
 		}
-		c, err := newPQCol(top[s.col[fld]])
-		if err != nil {
-			return &connectors.RowError{Object: name, Column: s.name[fld], Err: err}
+		if ps.row.cols[fld], err = leaf(s.col[fld]); err != nil {
+			return nil, err
 		}
-		r.cols[fld] = c
-		scalars = append(scalars, c)
 		if s.alt[fld] >= 0 {
-			a, err := newPQCol(top[s.alt[fld]])
-			if err != nil {
-				return &connectors.RowError{Object: name, Column: headers[s.alt[fld]], Err: err}
+			if ps.row.alts[fld], err = leaf(s.alt[fld]); err != nil {
+				return nil, err
 			}
-			r.alts[fld] = a
-			scalars = append(scalars, a)
 		}
 	}
-	tags := make([]*pqCol, 0, len(s.tags))
-	tagKeys := make([]string, 0, len(s.tags))
 	for _, tc := range s.tags {
-		c, err := newPQCol(top[tc.idx])
+		c, err := leaf(tc.idx)
 		if err != nil {
-			return &connectors.RowError{Object: name, Column: headers[tc.idx], Err: err}
+			return nil, err
 		}
-		tags = append(tags, c)
-		tagKeys = append(tagKeys, tc.key)
+		ps.tags = append(ps.tags, c)
+		ps.tagKeys = append(ps.tagKeys, tc.key)
 	}
-	scalars = append(scalars, tags...)
-	var maps []*pqMap
 	for _, mc := range s.maps {
 		m, err := newPQMap(top[mc.idx], mc.prefix)
 		if err != nil {
-			return &connectors.RowError{Object: name, Column: mc.name, Err: err}
+			return nil, &connectors.RowError{Object: name, Column: mc.name, Err: err}
 		}
-		maps = append(maps, m)
+		ps.maps = append(ps.maps, m)
 	}
+	return ps, nil
+}
 
-	var rowNum int64
-	for _, rg := range f.RowGroups() {
-		chunks := rg.ColumnChunks()
-		var open []*cursor
-		start := func(leaf int) *cursor {
-			c := newCursor(chunks[leaf])
-			open = append(open, c)
-			return c
-		}
-		for _, c := range scalars {
-			c.cur = start(c.leaf)
-		}
-		for _, m := range maps {
-			m.key, m.val = start(m.keyLeaf), start(m.valLeaf)
-		}
-		err := scanRowGroup(ctx, name, rg.NumRows(), &rowNum, &r, s, scalars, tags, tagKeys, maps, e)
+// rowGroup emits the rows of one row group. Each column is read through
+// its own cursor, closed when the row group is done.
+func (ps *pqScan) rowGroup(ctx context.Context, rg parquet.RowGroup, e *emitter) error {
+	chunks := rg.ColumnChunks()
+	var open []*cursor
+	start := func(leaf int) *cursor {
+		c := newCursor(chunks[leaf])
+		open = append(open, c)
+		return c
+	}
+	defer func() {
 		for _, c := range open {
 			c.r.Close()
 		}
-		if err != nil {
-			return err
-		}
+	}()
+	for _, c := range ps.leaves {
+		c.cur = start(c.leaf)
 	}
-	return nil
-}
-
-func scanRowGroup(ctx context.Context, name string, rows int64, rowNum *int64, r *pqRow, s *schema,
-	scalars, tags []*pqCol, tagKeys []string, maps []*pqMap, e *emitter) error {
+	for _, m := range ps.maps {
+		m.key, m.val = start(m.keyLeaf), start(m.valLeaf)
+	}
+	rows := rg.NumRows()
 	for i := int64(0); i < rows; i++ {
 		if i%ctxCheckRows == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		*rowNum++
-		row := *rowNum
-		for _, c := range scalars {
+		ps.rowNum++
+		row := ps.rowNum
+		for _, c := range ps.leaves {
 			v, err := c.cur.next()
 			if err != nil {
-				return corruptColumn(ctx, name, row, c.name, err)
+				return corruptColumn(ctx, ps.name, row, c.name, err)
 			}
 			c.val = v
 		}
 		e.reset()
-		if fe := fill(&e.li, r); fe != nil {
-			return &connectors.RowError{Object: name, Row: row, Column: s.name[fe.f], Err: fe.err}
+		if fe := fill(&e.li, &ps.row); fe != nil {
+			return &connectors.RowError{Object: ps.name, Row: row, Column: ps.s.name[fe.f], Err: fe.err}
 		}
-		for j, c := range tags {
-			e.setTag(tagKeys[j], c.str())
+		for j, c := range ps.tags {
+			e.setTag(ps.tagKeys[j], c.str())
 		}
-		for _, m := range maps {
+		for _, m := range ps.maps {
 			if err := m.readRow(e); err != nil {
-				return corruptColumn(ctx, name, row, m.name, err)
+				return corruptColumn(ctx, ps.name, row, m.name, err)
 			}
 		}
-		e.li.Source.Object = name
+		e.li.Source.Object = ps.name
 		e.li.Source.Row = row
 		if err := e.emit(); err != nil {
 			return err
@@ -262,344 +275,4 @@ func (c *cursor) peek() (parquet.Value, bool) {
 		return parquet.Value{}, false
 	}
 	return c.buf[c.i], true
-}
-
-// convKind is how a Parquet column's values become strings, decimals and times.
-type convKind int
-
-const (
-	convString convKind = iota
-	convInt
-	convDouble
-	convFloat
-	convDecimal
-	convTimestamp
-	convInt96
-	convDate
-	convBool
-)
-
-// pqCol is one top-level leaf column the scan reads.
-type pqCol struct {
-	name   string
-	leaf   int
-	kind   convKind
-	scale  int32
-	unit   time.Duration
-	cur    *cursor
-	val    parquet.Value // the current row's value
-	intern map[string]string
-}
-
-// maxIntern bounds each column's string cache: CUR columns repeat a few
-// values (accounts, product codes, usage types) over millions of rows.
-const maxIntern = 4096
-
-func newPQCol(c *parquet.Column) (*pqCol, error) {
-	if !c.Leaf() || c.Repeated() {
-		return nil, fmt.Errorf("%w: the column is nested or repeated, but this field is a single value", ErrUnsupportedFormat)
-	}
-	p := &pqCol{name: c.Name(), leaf: c.Index(), intern: map[string]string{}}
-	t := c.Type()
-	if lt := t.LogicalType(); lt != nil && lt.Value != nil {
-		switch v := lt.Value.(type) {
-		case *format.DecimalType:
-			p.kind, p.scale = convDecimal, v.Scale
-			return p, nil
-		case *format.TimestampType:
-			p.kind = convTimestamp
-			p.unit = time.Millisecond
-			if v.Unit.Value != nil {
-				p.unit = v.Unit.Value.Duration()
-			}
-			return p, nil
-		case *format.DateType:
-			p.kind = convDate
-			return p, nil
-		}
-	}
-	switch t.Kind() {
-	case parquet.ByteArray, parquet.FixedLenByteArray:
-		p.kind = convString
-	case parquet.Int32, parquet.Int64:
-		p.kind = convInt
-	case parquet.Double:
-		p.kind = convDouble
-	case parquet.Float:
-		p.kind = convFloat
-	case parquet.Int96:
-		p.kind = convInt96
-	case parquet.Boolean:
-		p.kind = convBool
-	default:
-		return nil, fmt.Errorf("%w: Parquet type %s", ErrUnsupportedFormat, t)
-	}
-	return p, nil
-}
-
-func (p *pqCol) bytesString(b []byte) string {
-	if s, ok := p.intern[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(p.intern) < maxIntern {
-		p.intern[s] = s
-	}
-	return s
-}
-
-func (p *pqCol) str() string {
-	v := p.val
-	if v.IsNull() {
-		return ""
-	}
-	switch p.kind {
-	case convString:
-		return p.bytesString(v.ByteArray())
-	case convInt:
-		return strconv.FormatInt(intValue(v), 10)
-	case convBool:
-		return strconv.FormatBool(v.Boolean())
-	case convDecimal, convDouble, convFloat:
-		d, _, err := p.dec()
-		if err != nil {
-			return ""
-		}
-		return d.String()
-	case convTimestamp, convInt96, convDate:
-		t, _, err := p.time()
-		if err != nil {
-			return ""
-		}
-		return t.Format(time.RFC3339Nano)
-	}
-	return ""
-}
-
-func intValue(v parquet.Value) int64 {
-	if v.Kind() == parquet.Int32 {
-		return int64(v.Int32())
-	}
-	return v.Int64()
-}
-
-func (p *pqCol) dec() (decimal.Decimal, bool, error) {
-	v := p.val
-	if v.IsNull() {
-		return decimal.Zero, false, nil
-	}
-	switch p.kind {
-	case convDouble:
-		return floatDecimal(v.Double(), 64)
-	case convFloat:
-		return floatDecimal(float64(v.Float()), 32)
-	case convInt:
-		return decimal.NewFromInt(intValue(v)), true, nil
-	case convDecimal:
-		switch v.Kind() {
-		case parquet.Int32, parquet.Int64:
-			return decimal.New(intValue(v), -p.scale), true, nil
-		case parquet.ByteArray, parquet.FixedLenByteArray:
-			return decimal.NewFromBigInt(bigFromTwosComplement(v.ByteArray()), -p.scale), true, nil
-		}
-	case convString:
-		d, ok, err := textio.ParseDecimal(string(v.ByteArray()))
-		if err != nil {
-			return decimal.Zero, false, fmt.Errorf("%w: %w; want a decimal number such as 0.0104 or 8.094e-05", ErrBadValue, err)
-		}
-		return d, ok, nil
-	}
-	return decimal.Zero, false, fmt.Errorf("%w: a %s column cannot hold a number", ErrBadValue, p.kindName())
-}
-
-// floatDecimal converts a DOUBLE (or FLOAT) exactly as it was written: the
-// shortest decimal that reads back as the same float, parsed as a decimal
-// (so 0.1 stays 0.1, never 0.1000000000000000055511151231257827).
-func floatDecimal(x float64, bits int) (decimal.Decimal, bool, error) {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return decimal.Zero, false, fmt.Errorf("%w: %v is not a finite number", ErrBadValue, x)
-	}
-	d, err := decimal.NewFromString(strconv.FormatFloat(x, 'g', -1, bits))
-	if err != nil {
-		return decimal.Zero, false, fmt.Errorf("%w: %w", ErrBadValue, err)
-	}
-	return d, true, nil
-}
-
-// bigFromTwosComplement reads a big-endian two's-complement integer, the
-// unscaled value of a BYTE_ARRAY or FIXED_LEN_BYTE_ARRAY DECIMAL.
-func bigFromTwosComplement(b []byte) *big.Int {
-	n := new(big.Int).SetBytes(b)
-	if len(b) > 0 && b[0]&0x80 != 0 {
-		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(len(b))*8))
-	}
-	return n
-}
-
-// julianUnixEpoch is the Julian day number of 1970-01-01.
-const julianUnixEpoch = 2440588
-
-func (p *pqCol) time() (time.Time, bool, error) {
-	v := p.val
-	if v.IsNull() {
-		return time.Time{}, false, nil
-	}
-	switch p.kind {
-	case convTimestamp:
-		x := v.Int64()
-		switch p.unit {
-		case time.Millisecond:
-			return time.UnixMilli(x).UTC(), true, nil
-		case time.Microsecond:
-			return time.UnixMicro(x).UTC(), true, nil
-		default:
-			return time.Unix(0, x).UTC(), true, nil
-		}
-	case convInt96:
-		i := v.Int96()
-		nanos := int64(uint64(i[1])<<32 | uint64(i[0]))
-		days := int64(i[2]) - julianUnixEpoch
-		return time.Unix(days*86400, nanos).UTC(), true, nil
-	case convDate:
-		return time.Unix(intValue(v)*86400, 0).UTC(), true, nil
-	case convString:
-		t, err := textio.ParseTime(string(v.ByteArray()))
-		if err != nil {
-			return time.Time{}, false, fmt.Errorf("%w: %w", ErrBadValue, err)
-		}
-		return t, true, nil
-	}
-	return time.Time{}, false, fmt.Errorf("%w: a %s column without a TIMESTAMP or DATE type cannot hold a date; allot does not guess the epoch unit", ErrBadValue, p.kindName())
-}
-
-func (p *pqCol) kindName() string {
-	switch p.kind {
-	case convInt:
-		return "integer"
-	case convBool:
-		return "boolean"
-	case convDouble, convFloat:
-		return "floating-point"
-	case convDecimal:
-		return "DECIMAL"
-	case convTimestamp, convInt96, convDate:
-		return "timestamp"
-	}
-	return "string"
-}
-
-// pqRow is the current row of a Parquet scan.
-type pqRow struct {
-	cols [numFields]*pqCol
-	alts [numFields]*pqCol // read when cols[f] is empty
-}
-
-func (r *pqRow) str(f field) string {
-	var v string
-	if c := r.cols[f]; c != nil {
-		v = c.str()
-	}
-	if c := r.alts[f]; v == "" && c != nil {
-		v = c.str()
-	}
-	return v
-}
-
-func (r *pqRow) dec(f field) (decimal.Decimal, bool, error) {
-	if c := r.cols[f]; c != nil {
-		return c.dec()
-	}
-	return decimal.Zero, false, nil
-}
-
-func (r *pqRow) time(f field) (time.Time, bool, error) {
-	if c := r.cols[f]; c != nil {
-		return c.time()
-	}
-	return time.Time{}, false, nil
-}
-
-// pqMap is a MAP<string,string> column: resource_tags or cost_category.
-type pqMap struct {
-	name             string
-	prefix           string
-	keyLeaf, valLeaf int
-	keyMaxDef        int
-	key, val         *cursor
-	keyConv, valConv *pqCol
-}
-
-func newPQMap(c *parquet.Column, prefix string) (*pqMap, error) {
-	var leaves []*parquet.Column
-	var walk func(*parquet.Column)
-	walk = func(c *parquet.Column) {
-		if c.Leaf() {
-			leaves = append(leaves, c)
-			return
-		}
-		for _, k := range c.Columns() {
-			walk(k)
-		}
-	}
-	walk(c)
-	if c.Leaf() || len(leaves) != 2 {
-		return nil, fmt.Errorf("%w: %s is not a MAP of key and value", ErrUnsupportedFormat, c.Name())
-	}
-	k, v := leaves[0], leaves[1]
-	kc := &pqCol{name: c.Name(), kind: convString, intern: map[string]string{}}
-	vc, err := newPQColAnyDepth(v)
-	if err != nil {
-		return nil, err
-	}
-	return &pqMap{name: c.Name(), prefix: prefix, keyLeaf: k.Index(), valLeaf: v.Index(),
-		keyMaxDef: k.MaxDefinitionLevel(), keyConv: kc, valConv: vc}, nil
-}
-
-// newPQColAnyDepth is newPQCol for the value leaf of a map, which is nested.
-func newPQColAnyDepth(c *parquet.Column) (*pqCol, error) {
-	p := &pqCol{name: c.Name(), leaf: c.Index(), intern: map[string]string{}}
-	switch c.Type().Kind() {
-	case parquet.ByteArray, parquet.FixedLenByteArray:
-		p.kind = convString
-	case parquet.Int32, parquet.Int64:
-		p.kind = convInt
-	case parquet.Double:
-		p.kind = convDouble
-	case parquet.Boolean:
-		p.kind = convBool
-	default:
-		return nil, fmt.Errorf("%w: map values of Parquet type %s", ErrUnsupportedFormat, c.Type())
-	}
-	return p, nil
-}
-
-// readRow reads one row's map entries into the emitter's tags.
-func (m *pqMap) readRow(e *emitter) error {
-	k, err := m.key.next()
-	if err != nil {
-		return err
-	}
-	v, err := m.val.next()
-	if err != nil {
-		return err
-	}
-	if k.RepetitionLevel() != 0 || v.RepetitionLevel() != 0 {
-		return errors.New("map keys and values are out of step")
-	}
-	for {
-		if k.DefinitionLevel() == m.keyMaxDef && !v.IsNull() {
-			m.keyConv.val, m.valConv.val = k, v
-			e.setTag(m.prefix+m.keyConv.str(), m.valConv.str())
-		}
-		nk, ok := m.key.peek()
-		if !ok || nk.RepetitionLevel() == 0 {
-			return nil
-		}
-		if k, err = m.key.next(); err != nil {
-			return err
-		}
-		if v, err = m.val.next(); err != nil {
-			return err
-		}
-	}
 }

@@ -30,7 +30,8 @@ func (l *Ledger) Batches(ctx context.Context, p cost.Period) ([]Batch, error) {
 }
 
 // Live returns the period's allocation batches that no reversal has
-// reversed, in posting order: what the ERP holds for the period now.
+// reversed, in posting order: what the ERP holds for the period now. To
+// plan a run, give Plan every batch (Batches), not these.
 func (l *Ledger) Live(ctx context.Context, p cost.Period) ([]Batch, error) {
 	bs, err := queryBatches(ctx, l.read(),
 		"WHERE b.period = ? AND b.kind = 'allocation' AND NOT EXISTS (SELECT 1 FROM batches x WHERE x.reverses = b.journal_id)",

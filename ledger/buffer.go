@@ -103,7 +103,7 @@ func currentMovement(ctx context.Context, x q, p cost.Period, kind MovementKind)
 	m := BufferMovement{Period: p, Kind: kind}
 	var opening, surcharges, adjustment, closing string
 	err := x.row(ctx, `SELECT run_id, currency, opening, surcharges, adjustment, closing FROM buffer_movements
-WHERE period = ? AND kind = ? ORDER BY run_seq LIMIT 1`, p.String(), string(kind)).
+WHERE period = ? AND kind = ? ORDER BY run_seq DESC LIMIT 1`, p.String(), string(kind)).
 		Scan(&m.RunID, &m.Currency, &opening, &surcharges, &adjustment, &closing)
 	if errors.Is(err, sql.ErrNoRows) {
 		return BufferMovement{}, false, nil

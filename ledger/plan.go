@@ -26,9 +26,13 @@ func ReversedID(id string) (orig string, ok bool) {
 }
 
 // Plan decides what a run of a period posts, given every batch already
-// posted for the period (Ledger.Batches, reversals included: they carry the
-// revision numbers) and the allocation journals the run computed (one per
-// company and currency, balanced; their ids are ignored).
+// posted for the period and the allocation journals the run computed (one
+// per company and currency, balanced; their ids are ignored).
+//
+// Pass Ledger.Batches, not Ledger.Live: reversed batches carry the
+// revision numbers already used. Planned from the live batches only, a
+// company that was reversed and comes back would get its old id again,
+// and Post would refuse the posting with ErrDuplicate.
 //
 // Per company and currency: if the live batch has exactly the lines of the
 // next journal (account, cost center, company, team, class, component,

@@ -38,7 +38,7 @@ func (l *Ledger) Post(ctx context.Context, p Posting) error {
 		}
 		for i := range p.Journals {
 			j := &p.Journals[i]
-			if err := checkJournal(ctx, tx, j, fmt.Sprintf("journals[%d]", i)); err != nil {
+			if err := checkJournal(ctx, tx, j, ownKind(p.Run.Kind), fmt.Sprintf("journals[%d]", i)); err != nil {
 				return err
 			}
 			if err := insertBatch(ctx, tx, j, p.Run.ID, seq, i, postedAt); err != nil {
@@ -130,7 +130,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 
 // checkJournal checks a journal against what is stored (including the
 // batches of the same posting stored before it).
-func checkJournal(ctx context.Context, tx q, j *cost.Journal, path string) error {
+func checkJournal(ctx context.Context, tx q, j *cost.Journal, own, path string) error {
 	var exists int
 	err := tx.row(ctx, "SELECT 1 FROM batches WHERE journal_id = ?", j.ID).Scan(&exists)
 	switch {
@@ -155,6 +155,8 @@ func checkJournal(ctx context.Context, tx q, j *cost.Journal, path string) error
 		return fe("%w: it reverses %s, which was never posted", ErrNotFound, origID)
 	case orig.Kind == KindReversal:
 		return fe("it reverses %s, itself a reversal; post the corrected journal instead", origID)
+	case orig.Kind != own:
+		return fe("it reverses %s, a %s journal, in a run that posts %s journals", origID, orig.Kind, own)
 	case orig.ReversedBy != "":
 		return fe("%w: %s was already reversed by %s", ErrDuplicate, origID, orig.ReversedBy)
 	case orig.Period != j.Period || orig.Company != j.Company || orig.Currency != j.Currency:

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/allot-dev/allot/cost"
@@ -234,6 +235,116 @@ func TestQuarterDrawsCountEarlierMonthsOnly(t *testing.T) {
 			if diff := cmp.Diff(c.want, got, decimalEqual); diff != "" {
 				t.Errorf("QuarterDraws(2026Q4, before %s) (-want +got):\n%s", c.before, diff)
 			}
+		}
+	})
+}
+
+// TestCompanyReturnsAfterReversal: a company whose batch was reversed (it
+// had no cost in a restatement) comes back. Planned from every batch of
+// the period, its new journal takes the next revision; planned from the
+// live batches only, the old id would come back and Post refuses it
+// without storing anything.
+func TestCompanyReturnsAfterReversal(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		l := openLedger(t, dsn)
+		oct := period("2026-10")
+		both := []cost.Journal{allocation(oct, "1000", "100.00", "4.00"), allocation(oct, "2000", "20.00", "0.80")}
+		only1000 := []cost.Journal{allocation(oct, "1000", "100.00", "4.00")}
+		post := func(next []cost.Journal) []string {
+			t.Helper()
+			bs, err := l.Batches(ctx, oct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			toPost, _, err := Plan(bs, next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := l.Post(ctx, Posting{Run: run(oct), Journals: toPost}); err != nil {
+				t.Fatal(err)
+			}
+			return ids(toPost)
+		}
+		post(both)
+		if got, want := post(only1000), []string{"ALLOT-2026-10-2000-USD-A1-R"}; !cmp.Equal(got, want) {
+			t.Fatalf("dropping company 2000 posted %v, want %v", got, want)
+		}
+
+		live, err := l.Live(ctx, oct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromLive, _, err := Plan(live, both)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Post(ctx, Posting{Run: run(oct), Journals: fromLive}); !errors.Is(err, ErrDuplicate) {
+			t.Fatalf("posting a plan made from Live only: err = %v, want ErrDuplicate", err)
+		}
+
+		if got, want := post(both), []string{"ALLOT-2026-10-2000-USD-A2"}; !cmp.Equal(got, want) {
+			t.Fatalf("company 2000 back posted %v, want %v", got, want)
+		}
+		assertNetEquals(t, l, oct, both)
+	})
+}
+
+// TestQuarterReconciliationThroughTheStore posts the worked example's
+// three months, reconciles the quarter from the stored movements, posts the
+// result, and checks January's opening and that a second reconciliation
+// of the same figures posts nothing.
+func TestQuarterReconciliationThroughTheStore(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		l := openLedger(t, dsn)
+		for _, mv := range q4Movements() {
+			mv := mv
+			if err := l.Post(ctx, Posting{Run: run(mv.Period), Buffer: &mv}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		q, dec := quarter("2026Q4"), period("2026-12")
+		reconcile := func() (posted []string) {
+			t.Helper()
+			mvs, err := l.BufferMovements(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := Reconcile(mvs, q4Input())
+			if err != nil {
+				t.Fatal(err)
+			}
+			bs, err := l.Batches(ctx, dec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			js, unchanged, err := PlanReconcile(bs, r.Journals)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if unchanged {
+				return nil
+			}
+			rn := run(dec)
+			rn.Kind = RunBufferReconcile
+			if err := l.Post(ctx, Posting{Run: rn, Journals: js, Buffer: &r.Movement}); err != nil {
+				t.Fatal(err)
+			}
+			return ids(js)
+		}
+		if got, want := reconcile(), []string{"ALLOT-2026Q4-1000-USD-B1", "ALLOT-2026Q4-2000-USD-B1"}; !cmp.Equal(got, want) {
+			t.Fatalf("reconciliation posted %v, want %v", got, want)
+		}
+		if got := reconcile(); got != nil {
+			t.Fatalf("reconciling the same figures again posted %v", got)
+		}
+		opening, ok, err := l.BufferOpening(ctx, period("2027-01"))
+		if err != nil || !ok || !opening.Equal(d("6000.00")) {
+			t.Errorf("BufferOpening(2027-01) = %s, %v, %v; want 7,200.00 − 1,200.00 = 6,000.00", opening, ok, err)
+		}
+		if live, err := l.Live(ctx, dec); err != nil || len(live) != 0 {
+			t.Errorf("Live(December) = %v, %v; reconcile batches are not allocations", batchIDs(live), err)
 		}
 	})
 }

@@ -141,11 +141,18 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 		return fail(fmt.Errorf("%w (see %s)", ErrInvariants, FileSummary))
 	}
 
-	live, err := led.Live(ctx, p)
+	all, err := led.Batches(ctx, p)
 	if err != nil {
 		return fail(err)
 	}
-	toPost, unchanged, err := ledger.Plan(live, js)
+	var live []ledger.Batch
+	for _, b := range all {
+		if b.Live() {
+			live = append(live, b)
+		}
+	}
+	// Plan numbers revisions from every batch of the period, reversed ones included.
+	toPost, unchanged, err := ledger.Plan(all, js)
 	if err != nil {
 		return fail(err)
 	}

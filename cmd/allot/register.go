@@ -6,6 +6,7 @@ import (
 	"github.com/allot-dev/allot/connectors/azexport"
 	"github.com/allot-dev/allot/connectors/focus"
 	"github.com/allot-dev/allot/connectors/gateway"
+	"github.com/allot-dev/allot/connectors/gcpbq"
 	"github.com/allot-dev/allot/objstore"
 	"github.com/allot-dev/allot/objstore/azblobstore"
 	"github.com/allot-dev/allot/objstore/fileblob"
@@ -29,5 +30,6 @@ func newSourceMux() *connectors.Mux {
 	m.Register(connectors.KindAWSCUR2, awscur.OpenCUR2)
 	m.Register(connectors.KindAzureExport, azexport.Open)
 	m.Register(connectors.KindGateway, gateway.Open)
+	m.Register(connectors.KindGCPBigQuery, gcpbq.Open)
 	return m
 }

@@ -184,6 +184,17 @@ func TestInputs(t *testing.T) {
 	if _, err := src.Inputs(context.Background(), aug2026); !errors.Is(err, connectors.ErrNotFound) {
 		t.Errorf("Inputs(%s) error = %v, want ErrNotFound", aug2026, err)
 	}
+
+	// A single file is its own input.
+	single := openSource(t, fileURL(t, "samples/koku__legacy_payg_costreport.csv"), nil)
+	in, err = single.Inputs(context.Background(), cost.Period{Year: 2019, Month: time.July})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in) != 1 || !strings.HasSuffix(in[0].Object, "/samples/koku__legacy_payg_costreport.csv") ||
+		in[0].Size != 1748 || !strings.HasPrefix(in[0].Fingerprint, "size:1748,mtime:") {
+		t.Errorf("Inputs of a single file = %+v", in)
+	}
 }
 
 func TestOptions(t *testing.T) {

@@ -43,8 +43,8 @@ func TestBlobKey(t *testing.T) {
 		{"exports/e/20261001-20261031/202611020605/run-1/part_0_0001.csv", "e/20261001-20261031/202611020605/run-1/part_0_0001.csv"},
 		{"/e/20261001-20261031/202611020605/run-1/sub/part.csv.gz", "e/20261001-20261031/202611020605/run-1/sub/part.csv.gz"},
 		{"run-1/part.csv", "e/20261001-20261031/202611020605/run-1/part.csv"}, // MS-EXP's short example form
-		{"exports/e/20261001-20261031/202611020605/run-2/part.csv", ""},     // another run
-		{"exports/e/run-1x/part.csv", ""},                                     // not the folder, a prefix of a name
+		{"exports/e/20261001-20261031/202611020605/run-2/part.csv", ""},       // another run
+		{"exports/e/run-1x/part.csv", ""}, // not the folder, a prefix of a name
 		{"exports/run-1/../secret.csv", ""},
 		{"exports/run-1/", ""},
 	} {

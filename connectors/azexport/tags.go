@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/allot-dev/allot/cost"
 )
@@ -29,6 +30,14 @@ func parseTags(s string) (cost.Tags, error) {
 	if s == "" || s == "{}" || s == "null" {
 		return nil, nil
 	}
+	if tags, ok := parseSimpleTags(s); ok {
+		return tags, nil
+	}
+	return parseTagsJSON(s)
+}
+
+// parseTagsJSON is parseTags with the JSON decoder, for any cell.
+func parseTagsJSON(s string) (cost.Tags, error) {
 	if !strings.HasPrefix(s, "{") {
 		s = "{" + s + "}"
 	}
@@ -56,16 +65,10 @@ func parseTags(s string) (cost.Tags, error) {
 		if err != nil {
 			return nil, fmt.Errorf("tags: key %q: %w", raw, err)
 		}
-		key := strings.TrimSpace(raw)
-		if key == "" {
+		if strings.TrimSpace(raw) == "" {
 			return nil, fmt.Errorf("tags: empty key (value %q); fix the tag on the resource", val)
 		}
-		isPadded := key != raw
-		if _, dup := tags[key]; dup && isPadded && !padded[key] {
-			continue // an unpadded spelling already set it
-		}
-		tags[key] = val
-		padded[key] = isPadded
+		putTag(tags, padded, raw, val)
 	}
 	if _, err := dec.Token(); err != nil {
 		return nil, tagSyntax(err)
@@ -104,4 +107,94 @@ func tagValue(v json.RawMessage) (string, error) {
 
 func tagSyntax(err error) error {
 	return fmt.Errorf("tags: not a JSON object (%v); want {\"team\":\"search\"} or \"team\": \"search\"", err)
+}
+
+// putTag stores one member with the precedence parseTags documents.
+func putTag(tags cost.Tags, padded map[string]bool, raw, val string) {
+	key := strings.TrimSpace(raw)
+	isPadded := key != raw
+	if _, dup := tags[key]; dup && isPadded && !padded[key] {
+		return // an unpadded spelling already set it
+	}
+	tags[key] = val
+	padded[key] = isPadded
+}
+
+// parseSimpleTags is parseTags' fast path for the common cell: members
+// whose keys and values are strings without escapes or control
+// characters. It reports false for anything else, which the JSON decoder
+// then reads (or rejects) with the same rules.
+func parseSimpleTags(s string) (cost.Tags, bool) {
+	if strings.HasPrefix(s, "{") {
+		if !strings.HasSuffix(s, "}") {
+			return nil, false
+		}
+		s = s[1 : len(s)-1]
+	}
+	if !utf8.ValidString(s) {
+		return nil, false
+	}
+	tags := cost.Tags{}
+	padded := map[string]bool{}
+	i := 0
+	str := func() (string, bool) {
+		if i >= len(s) || s[i] != '"' {
+			return "", false
+		}
+		j := i + 1
+		for j < len(s) && s[j] != '"' {
+			if s[j] == '\\' || s[j] < 0x20 {
+				return "", false
+			}
+			j++
+		}
+		if j >= len(s) {
+			return "", false
+		}
+		v := s[i+1 : j]
+		i = j + 1
+		return v, true
+	}
+	space := func() {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+			i++
+		}
+	}
+	for {
+		space()
+		if i == len(s) {
+			break
+		}
+		k, ok := str()
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, false
+		}
+		space()
+		if i >= len(s) || s[i] != ':' {
+			return nil, false
+		}
+		i++
+		space()
+		v, ok := str()
+		if !ok {
+			return nil, false
+		}
+		putTag(tags, padded, k, v)
+		space()
+		if i == len(s) {
+			break
+		}
+		if s[i] != ',' {
+			return nil, false
+		}
+		i++
+		space()
+		if i == len(s) {
+			return nil, false // trailing comma: let the decoder report it
+		}
+	}
+	if len(tags) == 0 {
+		return nil, true
+	}
+	return tags, true
 }

@@ -1,10 +1,13 @@
 package azexport
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/allot-dev/allot/cost"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"pgregory.net/rapid"
 )
 
 func TestParseTags(t *testing.T) {
@@ -52,4 +55,45 @@ func TestParseTags(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The fast path must agree with the JSON decoder on every cell it accepts.
+func TestParseTagsFastPathAgrees(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		ws := rapid.SampledFrom([]string{"", " ", "  ", "\t"})
+		word := rapid.SampledFrom([]string{"team", "Team", " team", "team ", "env", "org", "Kostenstelle", "ü", "a:b", "x/y", ""})
+		n := rapid.IntRange(0, 5).Draw(t, "n")
+		var b strings.Builder
+		braces := rapid.Bool().Draw(t, "braces")
+		if braces {
+			b.WriteString("{")
+		}
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				b.WriteString(ws.Draw(t, "ws0") + ",")
+			}
+			b.WriteString(ws.Draw(t, "ws1") + `"` + word.Draw(t, "k") + `"` + ws.Draw(t, "ws2") + ":" + ws.Draw(t, "ws3") + `"` + word.Draw(t, "v") + `"`)
+		}
+		if braces {
+			b.WriteString("}")
+		}
+		in := strings.TrimSpace(b.String())
+		if in == "" || in == "{}" {
+			return
+		}
+		fast, ok := parseSimpleTags(in)
+		slow, err := parseTagsJSON(in)
+		if !ok {
+			if err == nil {
+				t.Fatalf("fast path declined %q, which the decoder reads as %v", in, slow)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("fast path read %q as %v, the decoder rejects it: %v", in, fast, err)
+		}
+		if !cmp.Equal(fast, slow, cmpopts.EquateEmpty()) {
+			t.Fatalf("%q: fast %v, decoder %v", in, fast, slow)
+		}
+	})
 }

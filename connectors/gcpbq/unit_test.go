@@ -3,6 +3,7 @@ package gcpbq
 import (
 	"context"
 	"math/big"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -141,5 +142,15 @@ func TestChargeCategory(t *testing.T) {
 		if _, ok := chargeCategory(in); ok {
 			t.Errorf("chargeCategory(%q) accepted", in)
 		}
+	}
+}
+
+func TestOpenWithoutCredentials(t *testing.T) {
+	// Without the endpoint option the client uses Application Default
+	// Credentials; a missing key file is a clear error at Open.
+	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", filepath.Join(t.TempDir(), "missing-key.json"))
+	_, err := Open(context.Background(), connectors.Env{}, connectors.Config{URL: "bigquery://finops-prod/billing." + standardTable})
+	if err == nil || !strings.Contains(err.Error(), "Application Default Credentials") {
+		t.Fatalf("error = %v, want one pointing at Application Default Credentials", err)
 	}
 }

@@ -1,0 +1,87 @@
+package cost
+
+import (
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+func TestPeriod(t *testing.T) {
+	p, err := ParsePeriod("2026-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := p.String(), "2026-10"; got != want {
+		t.Errorf("String() = %s, want %s", got, want)
+	}
+	if got, want := p.LastDay(), time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("LastDay() = %s, want %s", got, want)
+	}
+	if got, want := p.Next().String(), "2026-11"; got != want {
+		t.Errorf("Next() = %s", got)
+	}
+	if got, want := (Period{2027, 1}).Prev().String(), "2026-12"; got != want {
+		t.Errorf("Prev() = %s", got)
+	}
+	if got, want := p.Quarter().String(), "2026Q4"; got != want {
+		t.Errorf("Quarter() = %s", got)
+	}
+	if !p.Contains(time.Date(2026, 10, 31, 23, 59, 59, 0, time.UTC)) || p.Contains(p.End()) || p.Contains(p.Start().Add(-time.Nanosecond)) {
+		t.Error("Contains: start inclusive, end exclusive")
+	}
+	for _, bad := range []string{"2026-13", "2026-1", "26-10", "2026/10", "", "2026-00"} {
+		if _, err := ParsePeriod(bad); err == nil {
+			t.Errorf("ParsePeriod(%q) accepted", bad)
+		}
+	}
+}
+
+func TestQuarterAndRange(t *testing.T) {
+	q, err := ParseQuarter("2026q4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := q.Months()
+	if m[0].String() != "2026-10" || m[2].String() != "2026-12" || !q.Contains(Period{2026, 11}) || q.Contains(Period{2027, 1}) {
+		t.Errorf("quarter months = %v", m)
+	}
+	for _, bad := range []string{"2026Q5", "2026-Q4", "Q4"} {
+		if _, err := ParseQuarter(bad); err == nil {
+			t.Errorf("ParseQuarter(%q) accepted", bad)
+		}
+	}
+	r, err := ParsePeriodRange("2026-07..2026-09")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps := r.Periods(); len(ps) != 3 || ps[2].String() != "2026-09" {
+		t.Errorf("Periods() = %v", ps)
+	}
+	if _, err := ParsePeriodRange("2026-09..2026-07"); err == nil {
+		t.Error("a backwards range was accepted")
+	}
+}
+
+func TestTagsAndMoney(t *testing.T) {
+	tags := Tags{"Team": "a", "team": "b", "TEAM": "c"}
+	if v, _ := tags.GetFold("team"); v != "b" {
+		t.Errorf("GetFold exact spelling first: got %q", v)
+	}
+	if v, _ := (Tags{"Team": "a", "TEAM": "c"}).GetFold("team"); v != "c" {
+		t.Errorf("GetFold picks the smallest key in byte order: got %q", v)
+	}
+	if MinorUnits("JPY") != 0 || MinorUnits("usd") != 2 || MinorUnits("KWD") != 3 {
+		t.Error("MinorUnits")
+	}
+	if !ValidCurrency("EUR") || ValidCurrency("eur") || ValidCurrency("EURO") {
+		t.Error("ValidCurrency")
+	}
+	li := LineItem{BilledCost: decimal.NewFromInt(2), EffectiveCost: decimal.NewFromInt(1)}
+	if !li.Cost(BasisBilled).Equal(decimal.NewFromInt(2)) || !li.Cost(BasisEffective).Equal(decimal.NewFromInt(1)) || li.Lines() != 1 {
+		t.Error("LineItem cost basis / lines")
+	}
+	if got := (Provenance{Object: "f.csv", Line: 12}).String(); got != "f.csv:12" {
+		t.Errorf("Provenance = %q", got)
+	}
+}

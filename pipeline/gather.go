@@ -120,9 +120,13 @@ func Gather(ctx context.Context, cfg *rules.Config, env Env, p cost.Period) (*Ga
 				return addUsage(u, res, classes, actions, g)
 			})
 		} else {
+			// Drivers that merge lines (connectors.GroupScanner) yield one
+			// item per group: conversion, resolution and statistics run once
+			// per group, and they are linear in the group's cost.
 			st, err = src.Scan(ctx, p, func(li *cost.LineItem) error {
-				if n++; n%4096 == 0 {
-					progress(4096)
+				if n += li.Lines(); n >= 4096 {
+					progress(n)
+					n = 0
 				}
 				amount, err := convert(li, cfg, fx, p, rates)
 				if err != nil {
@@ -149,7 +153,10 @@ func Gather(ctx context.Context, cfg *rules.Config, env Env, p cost.Period) (*Ga
 				return nil
 			})
 		}
-		progress(n % 4096)
+		if src.IsUsage() {
+			n %= 4096
+		}
+		progress(n)
 		progress(-1)
 		if err != nil {
 			if errors.Is(err, connectors.ErrNotFound) {

@@ -27,7 +27,14 @@ func writeFiles(dir string, files map[string][]byte) ([]string, error) {
 		}
 	}
 	for _, n := range names {
-		f, err := os.CreateTemp(dir, ".allot-tmp-"+n+"-*")
+		// A name may hold a folder (statements/search.md): the temporary
+		// file goes beside its destination so the rename stays atomic.
+		sub := filepath.Dir(filepath.Join(dir, filepath.FromSlash(n)))
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			cleanup()
+			return nil, fmt.Errorf("pipeline: output folder: %w", err)
+		}
+		f, err := os.CreateTemp(sub, ".allot-tmp-"+filepath.Base(n)+"-*")
 		if err != nil {
 			cleanup()
 			return nil, fmt.Errorf("pipeline: %w", err)
@@ -50,7 +57,7 @@ func writeFiles(dir string, files map[string][]byte) ([]string, error) {
 	}
 	var out []string
 	for _, n := range names {
-		dst := filepath.Join(dir, n)
+		dst := filepath.Join(dir, filepath.FromSlash(n))
 		if err := os.Rename(tmps[n], dst); err != nil {
 			cleanup()
 			return out, fmt.Errorf("pipeline: %w", err)

@@ -15,17 +15,29 @@ import (
 	"github.com/allot-dev/allot/allocator"
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/ledger"
-	"github.com/allot-dev/allot/objstore"
 	"github.com/allot-dev/allot/reports"
 	"github.com/allot-dev/allot/reports/erp"
+	"github.com/allot-dev/allot/reports/gapreport"
+	"github.com/allot-dev/allot/reports/statements"
 	"github.com/allot-dev/allot/rules"
-	"github.com/allot-dev/allot/sinks"
 	"github.com/allot-dev/allot/tagging"
 	"github.com/shopspring/decimal"
 )
 
-// ErrInvariants: the run's own checks failed; nothing was posted.
-var ErrInvariants = errors.New("the run's invariants failed: nothing was posted")
+// Sentinel errors, tested with errors.Is.
+var (
+	// ErrInvariants: the run's own checks failed; nothing was posted.
+	ErrInvariants = errors.New("the run's invariants failed: nothing was posted")
+	// ErrNoActions: a class has no gateway actions in a price list's
+	// look-back window, so its base cannot be computed.
+	ErrNoActions = errors.New("no gateway actions of the class in the look-back window")
+	// ErrPriceListExists: publishing would replace the price list of a
+	// quarter that has started (use --force).
+	ErrPriceListExists = errors.New("the quarter has started and its price list exists")
+	// ErrRunSummary: a month's run summary lacks what the buffer
+	// reconciliation needs.
+	ErrRunSummary = errors.New("no usable run summary")
+)
 
 // Output file names in the --out folder.
 const (
@@ -114,7 +126,8 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 	if err != nil {
 		return fail(err)
 	}
-	res, err := allocator.Allocate(AllocatorInput(cfg, g, pl, buf))
+	ain := AllocatorInput(cfg, g, pl, buf)
+	res, err := allocator.Allocate(ain)
 	if err != nil {
 		return fail(err)
 	}
@@ -123,13 +136,22 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 	if err != nil {
 		return fail(err)
 	}
-	si := reports.SummaryInput{Model: cfg.Model, CostBasis: cfg.CostBasis, Sources: g.Sources, Accounts: JournalParams(cfg).Accounts}
+	si := reports.SummaryInput{Model: cfg.Model, CostBasis: cfg.CostBasis, Sources: g.Sources, Accounts: JournalParams(cfg).Accounts, Actions: g.Actions, Stats: g.Stats}
 	if pl != nil {
 		si.PriceList = pl.File
 	}
 	sum := reports.BuildSummary(res, js, si)
+	sum.Buffer.SurchargeBase = SurchargeBase(AllocatorInput(cfg, g, pl, buf)).Round(res.MinorUnits).StringFixed(res.MinorUnits)
 	out.Summary = sum
-	files, err := reportFiles(res, g.Stats, sum)
+	// Statements compare with the previous month's latest posted run.
+	var prev *statements.Previous
+	if pr, ok, err := led.LatestRun(ctx, p.Prev()); err != nil {
+		return fail(err)
+	} else if ok {
+		prev = &statements.Previous{RunID: pr.ID, Period: pr.Period, Summary: pr.Summary}
+	}
+	files, err := reportFiles(res, g.Stats, sum, statements.Input{Result: res, Alloc: ain, Journals: js, Booking: JournalParams(cfg),
+		Summary: sum, Resources: g.Resources, AgentRuns: g.AgentRuns, Previous: prev})
 	if err != nil {
 		return fail(err)
 	}
@@ -285,7 +307,7 @@ func finalJournals(next []cost.Journal, live []ledger.Batch, toPost []cost.Journ
 	return out
 }
 
-func reportFiles(res *allocator.Result, stats *tagging.Stats, sum *reports.Summary) (map[string][]byte, error) {
+func reportFiles(res *allocator.Result, stats *tagging.Stats, sum *reports.Summary, st statements.Input) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	var b bytes.Buffer
 	if err := reports.WriteAllocations(&b, res); err != nil {
@@ -293,7 +315,7 @@ func reportFiles(res *allocator.Result, stats *tagging.Stats, sum *reports.Summa
 	}
 	files[FileAllocations] = append([]byte(nil), b.Bytes()...)
 	b.Reset()
-	if err := reports.WriteGapsCSV(&b, stats, res.MinorUnits, 50); err != nil {
+	if err := gapreport.WriteGapsCSV(&b, stats, res.MinorUnits, 50); err != nil {
 		return nil, err
 	}
 	files[FileGaps] = append([]byte(nil), b.Bytes()...)
@@ -302,6 +324,14 @@ func reportFiles(res *allocator.Result, stats *tagging.Stats, sum *reports.Summa
 		return nil, err
 	}
 	files[FileSummary] = s
+	// Team statements and the reconciliation (reports/statements).
+	sf, err := statements.Files(st)
+	if err != nil {
+		return nil, err
+	}
+	for name, b := range sf {
+		files[name] = b
+	}
 	return files, nil
 }
 
@@ -342,44 +372,10 @@ func inputFingerprints(ins []SourceInput) ([]ledger.InputFingerprint, string) {
 }
 
 // deliver sends each of the period's batches that a sink has not yet
-// acknowledged, in posting order, and records each acknowledgement.
+// acknowledged, in posting order, and records each acknowledgement (see
+// deliverBatches in deliver.go).
 func deliver(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions, led *ledger.Ledger, p cost.Period, out *Outcome) error {
-	for i, o := range cfg.Outputs {
-		url := cfg.ResolveURL(o.URL)
-		name := o.Format + " " + objstore.Redact(url)
-		eopts, err := outputOptions(o)
-		if err != nil {
-			return fmt.Errorf("pipeline: outputs[%d]: %w", i, err)
-		}
-		sink, err := sinks.Open(ctx, url, sinks.Env{Store: env.Store, HTTPClient: opts.HTTPClient, Logger: env.logger(), Version: opts.Version})
-		if err != nil {
-			return fmt.Errorf("pipeline: outputs[%d]: %w", i, err)
-		}
-		pending, err := led.Undelivered(ctx, name, p)
-		if err != nil {
-			return err
-		}
-		for _, b := range pending {
-			var body bytes.Buffer
-			if err := erp.Encode(&body, o.Format, []cost.Journal{b.Journal}, eopts); err != nil {
-				return fmt.Errorf("pipeline: outputs[%d] %s: %w", i, o.Format, err)
-			}
-			if err := sink.Deliver(ctx, sinks.Delivery{Name: erp.FileName(o.Format, b.Journal), JournalID: b.ID, Body: body.Bytes()}); err != nil {
-				return fmt.Errorf("pipeline: deliver %s to %s: %w (the ledger remembers what was delivered; run again to retry)", b.ID, sink, err)
-			}
-			if err := led.Ack(ctx, name, b.ID, sink.String()); err != nil {
-				return err
-			}
-			out.Delivered = append(out.Delivered, name+": "+b.ID)
-		}
-	}
-	return nil
-}
-
-// outputOptions maps an output's options to the ERP format's options.
-func outputOptions(o rules.Output) (erp.Options, error) {
-	if len(o.Options) == 0 {
-		return erp.Options{}, nil
-	}
-	return erp.ParseOptions(o.Format, o.Options)
+	done, err := deliverBatches(ctx, cfg, env, led, p, DeliverOptions{Version: opts.Version, HTTPClient: opts.HTTPClient})
+	out.Delivered = append(out.Delivered, done...)
+	return err
 }

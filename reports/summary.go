@@ -8,6 +8,7 @@ import (
 
 	"github.com/allot-dev/allot/allocator"
 	"github.com/allot-dev/allot/cost"
+	"github.com/allot-dev/allot/tagging"
 	"github.com/shopspring/decimal"
 )
 
@@ -50,6 +51,14 @@ type Summary struct {
 	PriceList  string                `json:"price_list,omitempty"`
 	Notes      []string              `json:"notes,omitempty"`
 	Invariants []allocator.Invariant `json:"invariants"`
+	// Coverage is the run's allocatable tagging coverage (see
+	// CoverageSummary); the ledger keeps it with the run so allot gaps can
+	// show the trend.
+	Coverage *CoverageSummary `json:"coverage,omitempty"`
+
+	// TeamClasses are each team's actions and amounts per class, for a
+	// later run's month-over-month comparison (team statements).
+	TeamClasses []TeamClassSummary `json:"team_classes,omitempty"`
 }
 
 // InputSummary describes the inputs.
@@ -75,12 +84,33 @@ type TeamSummary struct {
 	Total string `json:"total"`
 }
 
+// TeamClassSummary is one team's figures for one action class, or for one
+// component of its rows that have no class (seat, buffer_draw,
+// unallocated_share, central_registry, …).
+type TeamClassSummary struct {
+	Team      string `json:"team"`
+	Class     string `json:"class,omitempty"`     // empty for rows with no class
+	Component string `json:"component,omitempty"` // set only for rows with no class
+	// Actions is the largest action count of the team's rows of the class
+	// (the actions priced, in price-list mode); where those rows carry no
+	// count (cost mode), the team's gateway actions of the class from
+	// SummaryInput.Actions.
+	Actions int64  `json:"actions"`
+	Amount  string `json:"amount"` // the sum of the rounded rows
+}
+
 // BufferSummary is the fund's movement.
 type BufferSummary struct {
 	Opening    string `json:"opening"`
 	Surcharges string `json:"surcharges"`
 	Draws      string `json:"draws"`
 	Closing    string `json:"closing"`
+	// SurchargeBase is the amount the buffer rate applied to in the period
+	// (rounded to the minor unit): price-list mode Σ actions × (b + O + R)
+	// of the consuming teams' non-eval classes, cost mode Σ usage +
+	// overhead + registry of those teams (pipeline.SurchargeBase). The
+	// quarter-end reconciliation divides by it.
+	SurchargeBase string `json:"surcharge_base,omitempty"`
 }
 
 // DrawSummary explains a draw request.
@@ -110,6 +140,13 @@ type SummaryInput struct {
 	Sources   []SourceSummary
 	PriceList string
 	Accounts  Accounts
+	// Stats, when set, adds the coverage section.
+	Stats *tagging.Stats
+	// Actions are the gateway's action counts; optional. Team classes take
+	// their actions from them where the rows carry none, and a team's
+	// class with gateway actions but no row (evals funded centrally) is
+	// listed with amount 0.
+	Actions []allocator.ActionGroup
 }
 
 // BuildSummary assembles summary.json and checks the journal invariants:
@@ -161,6 +198,7 @@ func BuildSummary(res *allocator.Result, js []cost.Journal, in SummaryInput) *Su
 	for _, id := range ids {
 		s.Teams = append(s.Teams, TeamSummary{Team: id, Total: f(teamTotals[id])})
 	}
+	s.TeamClasses = teamClasses(res, in.Actions, teamTotals)
 	b := res.Buffer
 	s.Buffer = BufferSummary{Opening: f(b.Opening), Surcharges: f(b.Surcharges), Draws: f(b.Draws), Closing: f(b.Closing)}
 	for _, d := range res.Draws {
@@ -171,11 +209,92 @@ func BuildSummary(res *allocator.Result, js []cost.Journal, in SummaryInput) *Su
 		s.Journals = append(s.Journals, JournalStats{ID: j.ID, Company: j.Company, Currency: j.Currency, Lines: len(j.Lines), Debit: f(d), Credit: f(c)})
 	}
 	s.Invariants = append(append([]allocator.Invariant(nil), res.Invariants...), journalInvariants(js, teamTotals, in.Accounts, pl)...)
+	if in.Stats != nil {
+		s.Coverage = NewCoverageSummary(in.Stats, pl)
+	}
 	s.OK = true
 	for _, inv := range s.Invariants {
 		s.OK = s.OK && inv.OK
 	}
 	return s
+}
+
+// teamClasses sums each team's rounded rows per class (and per component
+// for rows with no class), in row order.
+func teamClasses(res *allocator.Result, actions []allocator.ActionGroup, teamTotals map[string]decimal.Decimal) []TeamClassSummary {
+	type key struct{ team, class, comp string }
+	type acc struct {
+		actions    int64
+		hasActions bool
+		amount     decimal.Decimal
+	}
+	gateway := map[key]int64{}
+	for _, a := range actions {
+		gateway[key{a.Team, a.Class, ""}] += a.Actions
+	}
+	by := map[key]*acc{}
+	var order []key
+	for _, r := range res.Rows {
+		k := key{r.Team, r.Class, ""}
+		if r.Class == "" {
+			k.comp = string(r.Component)
+		}
+		a, ok := by[k]
+		if !ok {
+			a = &acc{}
+			by[k] = a
+			order = append(order, k)
+		}
+		a.amount = a.amount.Add(r.Amount)
+		if r.HasActions && r.Class != "" && (!a.hasActions || r.Actions > a.actions) {
+			a.actions, a.hasActions = r.Actions, true
+		}
+	}
+	// Gateway classes of a team with rows but no row of the class.
+	var extra []key
+	for k := range gateway {
+		if _, ok := teamTotals[k.team]; ok && k.class != "" {
+			if _, ok := by[k]; !ok {
+				extra = append(extra, k)
+			}
+		}
+	}
+	sort.Slice(extra, func(i, j int) bool {
+		if extra[i].team != extra[j].team {
+			return extra[i].team < extra[j].team
+		}
+		return extra[i].class < extra[j].class
+	})
+	for _, k := range extra {
+		by[k] = &acc{}
+		order = append(order, k)
+	}
+	// Teams in summary order; within a team, classes in row order, then
+	// gateway-only classes, then rows with no class.
+	rank := func(k key) int {
+		if k.class == "" {
+			return 1
+		}
+		return 0
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := order[i], order[j]
+		if a.team != b.team {
+			return teamLess(a.team, b.team)
+		}
+		return rank(a) < rank(b)
+	})
+	pl := res.MinorUnits
+	out := make([]TeamClassSummary, 0, len(order))
+	for _, k := range order {
+		a := by[k]
+		n := a.actions
+		if !a.hasActions && k.class != "" {
+			n = gateway[k]
+		}
+		out = append(out, TeamClassSummary{Team: k.team, Class: k.class, Component: k.comp, Actions: n, Amount: a.amount.StringFixed(pl)})
+	}
+	return out
 }
 
 func journalInvariants(js []cost.Journal, teamTotals map[string]decimal.Decimal, a Accounts, pl int32) []allocator.Invariant {

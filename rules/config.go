@@ -91,7 +91,10 @@ type Tagging struct {
 	Defaults              map[string]string `yaml:"defaults"`                // sub-account id or name → team id
 	ResourceGroupDefaults map[string]string `yaml:"resource_group_defaults"` // Azure resource group → team id
 	Rules                 []Rule            `yaml:"rules"`
-	Unallocated           string            `yaml:"unallocated"` // hold | proportional | assign:TEAM; hold
+	// BuiltinRules names rule sets allot ships (see BuiltinRuleSets), tried
+	// after Rules in the order listed; none by default.
+	BuiltinRules []string `yaml:"builtin_rules"`
+	Unallocated  string   `yaml:"unallocated"` // hold | proportional | assign:TEAM; hold
 }
 
 // Rule is a pattern rule: the first rule (in file order) that matches a
@@ -115,6 +118,12 @@ type Match struct {
 	ResourceGroup  string `yaml:"resource_group"`
 	Description    string `yaml:"description"` // charge description
 	ChargeCategory string `yaml:"charge_category"`
+	// Added beside the reference keys: the resource's name, the billing
+	// account (AWS payer, GCP billing account, Azure enrollment or billing
+	// profile) and the FOCUS ServiceCategory.
+	ResourceName    string `yaml:"resource_name"`
+	BillingAccount  string `yaml:"billing_account"` // id or name
+	ServiceCategory string `yaml:"service_category"`
 }
 
 // Set holds what a rule assigns.
@@ -169,6 +178,9 @@ type Seats struct {
 type Schedule struct {
 	Cron       string `yaml:"cron"`        // 0 6 3 * * (UTC)
 	SettleDays int    `yaml:"settle_days"` // 3
+	// Out is the folder each scheduled run writes its reports to, relative
+	// to the configuration; {period} becomes the month, e.g. 2026-10.
+	Out string `yaml:"out"` // out/{period}
 }
 
 // Journal configures journal ids and texts.

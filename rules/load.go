@@ -198,6 +198,7 @@ func applyDefaults(c *Config) {
 		c.Seats.Enabled = &v
 	}
 	def(&c.Schedule.Cron, "0 6 3 * *")
+	def(&c.Schedule.Out, "out/{period}")
 	if !c.IsSet("schedule.settle_days") {
 		c.Schedule.SettleDays = 3
 	}
@@ -231,6 +232,12 @@ func (c *Config) LedgerDSN() string {
 		return "sqlite:" + c.Path(rest)
 	}
 	return c.Ledger
+}
+
+// ScheduleOutDir returns the folder a scheduled run of p writes to:
+// schedule.out with {period} replaced, resolved against the configuration.
+func (c *Config) ScheduleOutDir(p cost.Period) string {
+	return c.Path(strings.ReplaceAll(c.Schedule.Out, "{period}", p.String()))
 }
 
 // PriceListPath returns the price list file for quarter q.

@@ -75,6 +75,9 @@ func (c *Config) validate() Errors {
 	if c.Schedule.SettleDays < 0 || c.Schedule.SettleDays > 28 {
 		v.at("schedule.settle_days", fmt.Errorf("%w: %d; want 0 to 28", ErrOutOfRange, c.Schedule.SettleDays))
 	}
+	if rest := strings.ReplaceAll(c.Schedule.Out, "{period}", ""); strings.ContainsAny(rest, "{}") {
+		v.at("schedule.out", fmt.Errorf("%w: %q; the only placeholder is {period}, e.g. out/{period}", ErrInvalid, c.Schedule.Out))
+	}
 	if !idPattern.MatchString(strings.ToLower(c.Journal.Prefix)) {
 		v.at("journal.prefix", fmt.Errorf("%w: %q; use letters, digits, '-', '_' or '.'", ErrInvalid, c.Journal.Prefix))
 	}
@@ -227,7 +230,7 @@ func (v *validator) tagging() {
 	for i, r := range t.Rules {
 		p := fmt.Sprintf("tagging.rules[%d]", i)
 		if r.Match == (Match{}) {
-			v.at(p+".match", fmt.Errorf("%w: a rule needs at least one pattern (service, sku, resource_id, region, sub_account, resource_group, description, provider, charge_category)", ErrRequired))
+			v.at(p+".match", fmt.Errorf("%w: a rule needs at least one pattern (service, sku, resource_id, region, sub_account, resource_group, description, provider, charge_category, resource_name, billing_account, service_category)", ErrRequired))
 		}
 		for field, pat := range r.Match.fields() {
 			if _, err := CompilePattern(pat); err != nil {
@@ -249,6 +252,7 @@ func (v *validator) tagging() {
 			v.at(p+".set.eval_scope", fmt.Errorf("%w: %q; want none, domain or baseline", ErrInvalid, r.Set.EvalScope))
 		}
 	}
+	v.builtinRules()
 	switch {
 	case t.Unallocated == PolicyHold, t.Unallocated == PolicyProportional:
 	case strings.HasPrefix(t.Unallocated, PolicyAssign):
@@ -339,7 +343,8 @@ func (m Match) fields() map[string]string {
 	out := map[string]string{}
 	for k, v := range map[string]string{"provider": m.Provider, "service": m.Service, "sku": m.SKU,
 		"resource_id": m.ResourceID, "region": m.Region, "sub_account": m.SubAccount,
-		"resource_group": m.ResourceGroup, "description": m.Description, "charge_category": m.ChargeCategory} {
+		"resource_group": m.ResourceGroup, "description": m.Description, "charge_category": m.ChargeCategory,
+		"resource_name": m.ResourceName, "billing_account": m.BillingAccount, "service_category": m.ServiceCategory} {
 		if v != "" {
 			out[k] = v
 		}

@@ -27,8 +27,8 @@ type Coverage struct {
 	Unallocated Tally
 }
 
-// CostFraction is allocated ÷ total cost (0 when the total is 0), with 6
-// decimals.
+// CostFraction is allocated ÷ total cost (0 when the total is 0), rounded
+// half away from zero to 6 decimals.
 func (c *Coverage) CostFraction() decimal.Decimal {
 	if c.Total.Cost.IsZero() {
 		return decimal.Zero
@@ -44,61 +44,182 @@ func (c *Coverage) LineFraction() decimal.Decimal {
 	return decimal.NewFromInt(c.Allocated.Lines).DivRound(decimal.NewFromInt(c.Total.Lines), 6)
 }
 
-// ValueKey is a tag key and value as written on bills.
+// ValueKey is a tag key and value as written on bills (the value trimmed).
 type ValueKey struct{ Key, Value string }
 
+// KeyVariant is a tag key as one provider's bills spell it.
+type KeyVariant struct{ Provider, Key string }
+
+// KeyUse says whether the resolver reads a team-like tag key.
+type KeyUse string
+
+// How a team-like key is used.
+const (
+	KeyConfigured KeyUse = "configured"  // listed in tagging.team_keys as spelled
+	KeyCaseFolded KeyUse = "case_folded" // Azure: equals a listed key ignoring case
+	KeyInherited  KeyUse = "inherited"   // GCP: tag:KEY or project:KEY for a listed KEY
+	KeyIgnored    KeyUse = "ignored"     // not read: a candidate for team_keys
+)
+
+// Cell is where unallocated cost sits, finely enough for every kind of
+// suggestion: sub-account, resource group, service and SKU (the usage
+// type, else the meter, else the SKU id).
+type Cell struct{ SubAccount, ResourceGroup, Service, SKU string }
+
+// Group is a service and SKU within one sub-account.
+type Group struct{ SubAccount, Service, SKU string }
+
+// SKUKey is a service and SKU (as in Cell).
+type SKUKey struct{ Service, SKU string }
+
 // Stats gathers what the tagging-gap report shows. Memory grows with the
-// number of distinct sub-accounts, services, resources and tag values,
-// never with the number of lines.
+// number of distinct sub-accounts, resource groups, services, SKUs,
+// resources, teams and tag keys and values, never with the number of
+// lines. Add is not safe for concurrent use.
 type Stats struct {
 	Overall    Coverage
 	ByProvider map[string]*Coverage
 
 	// Unallocated cost by where it sits.
 	UnallocatedByProvider   map[string]*Tally
-	UnallocatedBySubAccount map[string]*Tally
+	UnallocatedBySubAccount map[string]*Tally // by sub-account id ("" for lines without one)
 	UnallocatedByService    map[string]*Tally
 	UnallocatedByResource   map[string]*Tally
+	UnallocatedCells        map[Cell]*Tally
+	// SubAccountNames is the first name seen for each sub-account id.
+	SubAccountNames map[string]string
 
 	// TeamKeyVariants counts every tag key that looks like a team key (it
-	// equals a configured team key ignoring case, or contains "team"), as
-	// spelled on bills.
+	// equals a configured team key ignoring case and the prefixes user:,
+	// tag: and project:, or contains "team"), as spelled on bills;
+	// KeyVariants splits the same per provider, whose rules decide whether
+	// the resolver reads the key (Stats.KeyUse).
 	TeamKeyVariants map[string]*Tally
-	// UnknownValues counts team tag values that are not registered teams.
-	UnknownValues map[ValueKey]*Tally
+	KeyVariants     map[KeyVariant]*Tally
+	// IgnoredKeyValues counts unallocated lines by the value of a team-like
+	// key the resolver does not read on that provider.
+	IgnoredKeyValues map[ValueKey]*Tally
+
+	// UnknownValues counts team tag values that are not registered teams,
+	// on every line; UnknownValuesUnallocated counts, per value, the lines
+	// that then stayed unallocated (each line once per value).
+	UnknownValues            map[ValueKey]*Tally
+	UnknownValuesUnallocated map[string]*Tally
 	// UnknownClasses counts action class tag values that are not classes.
 	UnknownClasses map[ValueKey]*Tally
 	// NoClass counts lines with a team but no action class, per team
 	// (platform lines with a platform component, such as the registry, are
-	// classified by their component and not counted).
-	NoClass map[string]*Tally
+	// classified by their component and not counted); NoClassBySKU splits
+	// the same by service and SKU; NoClassBuiltin by the shipped AI token
+	// rule that would classify them when the configuration does not
+	// enable that set.
+	NoClass        map[string]*Tally
+	NoClassBySKU   map[SKUKey]*Tally
+	NoClassBuiltin map[string]*Tally
 
-	// TeamBySubAccount is the allocated cost per (sub-account, team), for
-	// suggesting a default for a sub-account mostly tagged one way.
+	// TeamBySubAccount is the allocated cost per (sub-account, team).
 	TeamBySubAccount map[string]map[string]*Tally
+	// The cost whose team a tag decided (on the line or inherited), per
+	// sub-account, per resource group (lower case) and per group, by team;
+	// and the cost whose class a tag decided, per service and SKU, by
+	// class: the evidence suggestions are drawn from.
+	TaggedTeamBySubAccount    map[string]map[string]*Tally
+	TaggedTeamByResourceGroup map[string]map[string]*Tally
+	TaggedTeamByGroup         map[Group]map[string]*Tally
+	TaggedClassBySKU          map[SKUKey]map[string]*Tally
 
-	teamKeys map[string]bool
+	r           *Resolver
+	teamKeyBase map[string]bool
+	likeCache   map[string]bool
+	useCache    map[KeyVariant]KeyUse
 }
 
 // NewStats returns empty statistics for a resolver's configuration.
 func (r *Resolver) NewStats() *Stats {
 	s := &Stats{
-		ByProvider:              map[string]*Coverage{},
-		UnallocatedByProvider:   map[string]*Tally{},
-		UnallocatedBySubAccount: map[string]*Tally{},
-		UnallocatedByService:    map[string]*Tally{},
-		UnallocatedByResource:   map[string]*Tally{},
-		TeamKeyVariants:         map[string]*Tally{},
-		UnknownValues:           map[ValueKey]*Tally{},
-		UnknownClasses:          map[ValueKey]*Tally{},
-		NoClass:                 map[string]*Tally{},
-		TeamBySubAccount:        map[string]map[string]*Tally{},
-		teamKeys:                map[string]bool{},
+		ByProvider:                map[string]*Coverage{},
+		UnallocatedByProvider:     map[string]*Tally{},
+		UnallocatedBySubAccount:   map[string]*Tally{},
+		UnallocatedByService:      map[string]*Tally{},
+		UnallocatedByResource:     map[string]*Tally{},
+		UnallocatedCells:          map[Cell]*Tally{},
+		SubAccountNames:           map[string]string{},
+		TeamKeyVariants:           map[string]*Tally{},
+		KeyVariants:               map[KeyVariant]*Tally{},
+		IgnoredKeyValues:          map[ValueKey]*Tally{},
+		UnknownValues:             map[ValueKey]*Tally{},
+		UnknownValuesUnallocated:  map[string]*Tally{},
+		UnknownClasses:            map[ValueKey]*Tally{},
+		NoClass:                   map[string]*Tally{},
+		NoClassBySKU:              map[SKUKey]*Tally{},
+		NoClassBuiltin:            map[string]*Tally{},
+		TeamBySubAccount:          map[string]map[string]*Tally{},
+		TaggedTeamBySubAccount:    map[string]map[string]*Tally{},
+		TaggedTeamByResourceGroup: map[string]map[string]*Tally{},
+		TaggedTeamByGroup:         map[Group]map[string]*Tally{},
+		TaggedClassBySKU:          map[SKUKey]map[string]*Tally{},
+		r:                         r,
+		teamKeyBase:               map[string]bool{},
+		likeCache:                 map[string]bool{},
+		useCache:                  map[KeyVariant]KeyUse{},
 	}
 	for _, k := range r.cfg.Tagging.TeamKeys {
-		s.teamKeys[strings.ToLower(k)] = true
+		s.teamKeyBase[keyBase(k)] = true
 	}
 	return s
+}
+
+// Resolver returns the resolver the statistics were made for.
+func (s *Stats) Resolver() *Resolver { return s.r }
+
+// keyBase lower-cases a key and drops the prefixes providers put before a
+// user's key.
+func keyBase(k string) string {
+	k = strings.ToLower(strings.TrimSpace(k))
+	for _, p := range []string{"user:", PrefixGCPTag, PrefixGCPProject} {
+		k = strings.TrimPrefix(k, p)
+	}
+	return k
+}
+
+// teamLike reports whether a tag key looks like it names a team.
+func (s *Stats) teamLike(k string) bool {
+	if like, ok := s.likeCache[k]; ok {
+		return like
+	}
+	b := keyBase(k)
+	like := s.teamKeyBase[b] || strings.Contains(b, "team")
+	s.likeCache[k] = like
+	return like
+}
+
+// KeyUse says whether the resolver reads a key on a provider's lines.
+func (s *Stats) KeyUse(v KeyVariant) KeyUse {
+	if u, ok := s.useCache[v]; ok {
+		return u
+	}
+	u := KeyIgnored
+	for _, tk := range s.r.cfg.Tagging.TeamKeys {
+		switch {
+		case v.Key == tk:
+			u = KeyConfigured
+		case u == KeyIgnored && caseInsensitiveKeys(v.Provider) && strings.EqualFold(strings.TrimSpace(v.Key), tk):
+			u = KeyCaseFolded
+		case u == KeyIgnored && containsString(inheritedKeys(v.Provider, tk), v.Key):
+			u = KeyInherited
+		}
+	}
+	s.useCache[v] = u
+	return u
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func tally(m map[string]*Tally, key string) *Tally {
@@ -110,6 +231,38 @@ func tally(m map[string]*Tally, key string) *Tally {
 	return t
 }
 
+func tallyOf[K comparable](m map[K]*Tally, key K) *Tally {
+	t, ok := m[key]
+	if !ok {
+		t = &Tally{}
+		m[key] = t
+	}
+	return t
+}
+
+func nested[K comparable](m map[K]map[string]*Tally, key K, inner string) *Tally {
+	mm, ok := m[key]
+	if !ok {
+		mm = map[string]*Tally{}
+		m[key] = mm
+	}
+	return tally(mm, inner)
+}
+
+// SKUOf is the SKU the report groups a line by: the AWS usage type, else
+// the meter (Azure MeterName, GCP SKU description), else the SKU id.
+func SKUOf(li *cost.LineItem) string {
+	switch {
+	case li.UsageType != "":
+		return li.UsageType
+	case li.SkuMeter != "":
+		return li.SkuMeter
+	}
+	return li.SkuID
+}
+
+func decidedByTag(d Decision) bool { return d.Step == StepTag || d.Step == StepInherited }
+
 // Add counts one resolved line whose cost, in the corporate currency and on
 // the configured basis, is amount.
 func (s *Stats) Add(li *cost.LineItem, amount decimal.Decimal, res Resolution) {
@@ -120,53 +273,76 @@ func (s *Stats) Add(li *cost.LineItem, amount decimal.Decimal, res Resolution) {
 		pc = &Coverage{}
 		s.ByProvider[prov] = pc
 	}
+	allocated := res.Team.Value != ""
 	for _, c := range []*Coverage{&s.Overall, pc} {
 		c.Total.add(amount, lines)
-		if res.Team.Value != "" {
+		if allocated {
 			c.Allocated.add(amount, lines)
 		} else {
 			c.Unallocated.add(amount, lines)
 		}
 	}
-	if res.Team.Value == "" {
+	if li.SubAccountName != "" {
+		if _, ok := s.SubAccountNames[li.SubAccountID]; !ok {
+			s.SubAccountNames[li.SubAccountID] = li.SubAccountName
+		}
+	}
+	sku := SKUOf(li)
+	if decidedByTag(res.Class) {
+		nested(s.TaggedClassBySKU, SKUKey{li.ServiceName, sku}, res.Class.Value).add(amount, lines)
+	}
+	if !allocated {
 		tally(s.UnallocatedByProvider, prov).add(amount, lines)
 		tally(s.UnallocatedBySubAccount, li.SubAccountID).add(amount, lines)
 		tally(s.UnallocatedByService, li.ServiceName).add(amount, lines)
 		tally(s.UnallocatedByResource, li.ResourceID).add(amount, lines)
+		tallyOf(s.UnallocatedCells, Cell{li.SubAccountID, li.ResourceGroup, li.ServiceName, sku}).add(amount, lines)
 	} else {
 		if res.Class.Value == "" && res.Component.Value == "" {
 			tally(s.NoClass, res.Team.Value).add(amount, lines)
+			tallyOf(s.NoClassBySKU, SKUKey{li.ServiceName, sku}).add(amount, lines)
+			for i := range s.r.suggest {
+				if cr := &s.r.suggest[i]; cr.matches(li) {
+					tally(s.NoClassBuiltin, cr.name).add(amount, lines)
+					break
+				}
+			}
 		}
-		m, ok := s.TeamBySubAccount[li.SubAccountID]
-		if !ok {
-			m = map[string]*Tally{}
-			s.TeamBySubAccount[li.SubAccountID] = m
+		nested(s.TeamBySubAccount, li.SubAccountID, res.Team.Value).add(amount, lines)
+		if decidedByTag(res.Team) {
+			nested(s.TaggedTeamBySubAccount, li.SubAccountID, res.Team.Value).add(amount, lines)
+			nested(s.TaggedTeamByGroup, Group{li.SubAccountID, li.ServiceName, sku}, res.Team.Value).add(amount, lines)
+			if li.ResourceGroup != "" {
+				nested(s.TaggedTeamByResourceGroup, strings.ToLower(li.ResourceGroup), res.Team.Value).add(amount, lines)
+			}
 		}
-		tally(m, res.Team.Value).add(amount, lines)
 	}
-	for k := range li.Tags {
-		lk := strings.ToLower(k)
-		if s.teamKeys[lk] || strings.Contains(lk, "team") {
-			tally(s.TeamKeyVariants, k).add(amount, lines)
-		}
-	}
-	for _, g := range res.Gaps {
-		vk := ValueKey{Key: g.Key, Value: g.Value}
-		var m map[ValueKey]*Tally
-		switch g.Kind {
-		case GapUnknownTeam:
-			m = s.UnknownValues
-		case GapUnknownClass:
-			m = s.UnknownClasses
-		default:
+	for k, v := range li.Tags {
+		if !s.teamLike(k) {
 			continue
 		}
-		t, ok := m[vk]
-		if !ok {
-			t = &Tally{}
-			m[vk] = t
+		tally(s.TeamKeyVariants, k).add(amount, lines)
+		kv := KeyVariant{prov, k}
+		tallyOf(s.KeyVariants, kv).add(amount, lines)
+		if !allocated && s.KeyUse(kv) == KeyIgnored {
+			if v = strings.TrimSpace(v); v != "" {
+				tallyOf(s.IgnoredKeyValues, ValueKey{k, v}).add(amount, lines)
+			}
 		}
-		t.add(amount, lines)
+	}
+	var seen []string
+	for _, g := range res.Gaps {
+		vk := ValueKey{Key: g.Key, Value: g.Value}
+		switch g.Kind {
+		case GapUnknownTeam:
+			tallyOf(s.UnknownValues, vk).add(amount, lines)
+			if !allocated && !containsString(seen, g.Value) {
+				seen = append(seen, g.Value)
+				tally(s.UnknownValuesUnallocated, g.Value).add(amount, lines)
+			}
+		case GapUnknownClass:
+			tallyOf(s.UnknownClasses, vk).add(amount, lines)
+		}
 	}
 }
 

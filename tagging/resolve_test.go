@@ -32,7 +32,7 @@ tagging:
       set: { team: platform, action_class: eval_run }
 `
 
-func resolver(t *testing.T) *Resolver {
+func resolver(t testing.TB) *Resolver {
 	t.Helper()
 	c, err := rules.Parse([]byte(cfgYAML), "t.yaml", t.TempDir())
 	if err != nil {
@@ -184,4 +184,112 @@ func sortStrings(s []string) []string {
 		}
 	}
 	return s
+}
+
+func TestInheritedProjectLabels(t *testing.T) {
+	r := resolver(t)
+	cases := []struct {
+		name       string
+		li         cost.LineItem
+		team, by   string
+		step       Step
+		class      string
+		classStep  Step
+		unknownGap bool
+	}{
+		{name: "resource label wins over the project label",
+			li:   cost.LineItem{ProviderName: "Google Cloud", Tags: cost.Tags{"team": "search", "project:team": "support"}},
+			team: "search", by: "team", step: StepTag, classStep: StepUnclassified},
+		{name: "project label when the resource has none",
+			li:   cost.LineItem{ProviderName: "Google Cloud", SubAccountID: "support-prod-1", Tags: cost.Tags{"project:team": "support", "project:action_class": "chat_call"}},
+			team: "support", by: "project:team", step: StepInherited, class: "chat_call", classStep: StepInherited},
+		{name: "resource manager tag before the project label",
+			li:   cost.LineItem{ProviderName: "Google Cloud", Tags: cost.Tags{"tag:team": "search", "project:team": "support"}},
+			team: "search", by: "tag:team", step: StepInherited, classStep: StepUnclassified},
+		{name: "inherited value that is not a team is a gap, then the default",
+			li:   cost.LineItem{ProviderName: "Google Cloud", SubAccountName: "support-prod", Tags: cost.Tags{"project:team": "Marketing"}},
+			team: "support", by: `tagging.defaults["support-prod"]`, step: StepDefault, classStep: StepUnclassified, unknownGap: true},
+		{name: "only Google lines inherit",
+			li:   cost.LineItem{ProviderName: "AWS", Tags: cost.Tags{"project:team": "support"}},
+			step: StepUnallocated, classStep: StepUnclassified},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, trace := r.Explain(&tc.li)
+			if res.Team.Value != tc.team || res.Team.Step != tc.step {
+				t.Errorf("team = %s, want %s (%s)", res.Team, tc.team, tc.step)
+			}
+			if tc.by != "" && res.Team.By != tc.by {
+				t.Errorf("team decided by %q, want %q", res.Team.By, tc.by)
+			}
+			if res.Class.Value != tc.class || res.Class.Step != tc.classStep {
+				t.Errorf("class = %s, want %q (%s)", res.Class, tc.class, tc.classStep)
+			}
+			if got := len(res.Gaps) == 1 && res.Gaps[0].Kind == GapUnknownTeam && res.Gaps[0].Key == "project:team"; got != tc.unknownGap {
+				t.Errorf("gaps = %+v, want an unknown project:team value: %v", res.Gaps, tc.unknownGap)
+			}
+			// Explicit tags are all tried before any inherited one.
+			lastTag, firstInherited := -1, len(trace)
+			for i, a := range trace {
+				if a.Attribute != "team" {
+					continue
+				}
+				if a.Step == StepTag {
+					lastTag = i
+				}
+				if a.Step == StepInherited && i < firstInherited {
+					firstInherited = i
+				}
+			}
+			if lastTag > firstInherited {
+				t.Errorf("an explicit tag was tried after an inherited one: %+v", trace)
+			}
+		})
+	}
+}
+
+func TestExplainPathsAndReasons(t *testing.T) {
+	r := resolver(t)
+	li := cost.LineItem{ProviderName: "AWS", ServiceName: "AmazonBedrock", UsageType: "USE1-Claude3-input-tokens", SubAccountID: "111111111111"}
+	res, trace := r.Explain(&li)
+	if got, want := res.Team.Path, "tagging.defaults.111111111111"; got != want {
+		t.Errorf("team path = %q, want %q", got, want)
+	}
+	if got, want := res.Class.Path, "tagging.rules[1]"; got != want {
+		t.Errorf("class path = %q, want %q", got, want)
+	}
+	var embed *Attempt
+	for i := range trace {
+		if trace[i].Attribute == "action_class" && trace[i].By == "embeddings" {
+			embed = &trace[i]
+		}
+	}
+	if embed == nil || embed.Decided || !strings.Contains(embed.Outcome, `sku "USE1-Claude3-input-tokens" does not match "*Embed*"`) {
+		t.Errorf("the embeddings rule's attempt does not say why it failed: %+v", embed)
+	}
+	tagged := cost.LineItem{ProviderName: "AWS", Tags: cost.Tags{"cost-team": "ml-platform"}}
+	res = r.Resolve(&tagged)
+	if res.Team.Value != "platform" || res.Team.Path != "tagging.values.ml-platform" {
+		t.Errorf("value-mapped team = %+v, want platform via tagging.values.ml-platform", res.Team)
+	}
+	plain := cost.LineItem{ProviderName: "AWS", Tags: cost.Tags{"cost-team": "support"}}
+	if res = r.Resolve(&plain); res.Team.Path != "tagging.team_keys[2]" {
+		t.Errorf("tag path = %q, want tagging.team_keys[2]", res.Team.Path)
+	}
+	gap := cost.LineItem{ProviderName: "AWS", Tags: cost.Tags{"team": "Support"}}
+	_, trace = r.Explain(&gap)
+	if !strings.Contains(trace[0].Outcome, `tagging.values: { "Support": support }`) {
+		t.Errorf("a case-only gap does not suggest the value-map entry: %q", trace[0].Outcome)
+	}
+}
+
+func TestFoldTeam(t *testing.T) {
+	r := resolver(t)
+	cases := map[string]string{"Support": "support", " SEARCH ": "search", "ML_Platform": "platform", "Platform": "platform", "marketing": "", "": ""}
+	for v, want := range cases {
+		got, ok := r.FoldTeam(v)
+		if got != want || ok != (want != "") {
+			t.Errorf("FoldTeam(%q) = %q, %v; want %q", v, got, ok, want)
+		}
+	}
 }

@@ -59,7 +59,9 @@ func TestUsageErrors(t *testing.T) {
 }
 
 // demoFiles are the reports the demo's golden tests pin.
-var demoFiles = []string{"allocations.csv", "journal.csv", "summary.json", "tagging-gaps.csv"}
+var demoFiles = []string{"allocations.csv", "journal.csv", "summary.json", "tagging-gaps.csv",
+	"reconciliation.md", "reconciliation.html", "reconciliation.json",
+	"statements/search.md", "statements/search.html", "statements/support.md", "statements/support.html"}
 
 // normalize replaces the run's temporary folder in a report.
 func normalize(b []byte, dir string) []byte {
@@ -154,6 +156,30 @@ func checkDemo(t *testing.T, dir, model string) {
 	batches, _ := filepath.Glob(filepath.Join(dir, "journals", "*.csv"))
 	if len(batches) != 1 {
 		t.Errorf("the file output holds %d batches, want 1", len(batches))
+	}
+	// Each team's statement total is its allocation rows; the
+	// reconciliation's recovered is every row but surcharges and draws.
+	for _, team := range []string{"search", "support"} {
+		b, err := os.ReadFile(filepath.Join(dir, "statements", team+".md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "| **total charged** | **" + teamRows[team].StringFixed(2) + "** |"; !strings.Contains(string(b), want) {
+			t.Errorf("statements/%s.md has no %q", team, want)
+		}
+	}
+	var recovered decimal.Decimal
+	for _, r := range rows[1:] {
+		if r[3] != "buffer_surcharge" && r[3] != "buffer_draw" {
+			recovered = recovered.Add(decimal.RequireFromString(r[6]))
+		}
+	}
+	var rec struct {
+		Recovered string `json:"recovered"`
+	}
+	b, _ = os.ReadFile(filepath.Join(dir, "reconciliation.json"))
+	if err := json.Unmarshal(b, &rec); err != nil || rec.Recovered != recovered.StringFixed(2) {
+		t.Errorf("reconciliation.json recovered = %q (%v), want %s", rec.Recovered, err, recovered.StringFixed(2))
 	}
 }
 

@@ -7,12 +7,18 @@ import (
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/pipeline"
 	"github.com/allot-dev/allot/rules"
+	"github.com/allot-dev/allot/tagging"
 )
 
 const validateHelp = `
 Checks a configuration without posting anything: strict keys (an unknown key
 is an error), types, team references, rules, rates, accounts, outputs. Every
 problem is reported at once as FILE:LINE:COLUMN: key: what is wrong.
+
+Tagging rules that can never match (a charge_category no FOCUS category
+has, a regular expression only the empty string matches) or never take
+effect (an earlier rule, or a default, always decides first) are printed as
+FILE:LINE:COLUMN: key: warning: …; warnings do not make validate fail.
 
 With --period it also loads the quarter's price list and reads every source
 for that month, so a malformed export, a missing manifest or a currency
@@ -36,6 +42,11 @@ func runValidate(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "%s: configuration OK (%s model, %s mode; %d sources, %d teams, %d rules)\n",
 		cfg.File, cfg.Model, cfg.Pricing.Mode, len(cfg.Sources), len(cfg.Teams), len(cfg.Tagging.Rules))
+	// Rules that can never match or never take effect are warnings: the
+	// configuration still runs.
+	for _, w := range tagging.Lint(cfg) {
+		fmt.Fprintln(a.stdout, w)
+	}
 	if *period == "" {
 		return nil
 	}

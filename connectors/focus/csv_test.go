@@ -260,45 +260,48 @@ func TestTagShapes(t *testing.T) {
 	}
 }
 
+// badInputCases are malformed files and where a scan must report them.
+const badRow = "2026-10-01T00:00:00Z,Usage,1,1,USD"
+
+var badInputCases = []struct {
+	name     string
+	content  string
+	line     int64
+	column   string
+	sentinel error
+	yielded  int // items yielded before the error
+}{
+	{"missing BilledCost", "ChargePeriodStart,ChargeCategory,EffectiveCost,BillingCurrency\n2026-10-01T00:00:00Z,Usage,1,USD\n", 0, "BilledCost", focus.ErrMissingColumn, 0},
+	{"missing several, first named", "Tags\n{}\n", 0, "ChargePeriodStart", focus.ErrMissingColumn, 0},
+	{"header named twice", hdr + ",billedcost\n" + badRow + ",2\n", 0, "BilledCost", focus.ErrBadFile, 0},
+	{"empty file", "", 1, "", focus.ErrBadFile, 0},
+	{"null charge period start", hdr + "\n" + badRow + "\n,Usage,1,1,USD\n", 3, "ChargePeriodStart", focus.ErrNull, 1},
+	{"NULL billed cost", hdr + "\n" + badRow + "\n" + badRow + "\n2026-10-01T00:00:00Z,Usage,NULL,1,USD\n", 4, "BilledCost", focus.ErrNull, 2},
+	{"null currency", hdr + "\n2026-10-01T00:00:00Z,Usage,1,1,\n", 2, "BillingCurrency", focus.ErrNull, 0},
+	{"null category", hdr + "\n2026-10-01T00:00:00Z,null,1,1,USD\n", 2, "ChargeCategory", focus.ErrNull, 0},
+	{"month-first date", hdr + "\n5/1/25,Usage,1,1,USD\n", 2, "ChargePeriodStart", focus.ErrBadValue, 0},
+	{"impossible date", hdr + "\n2026-02-30T00:00:00Z,Usage,1,1,USD\n", 2, "ChargePeriodStart", focus.ErrBadValue, 0},
+	{"money with symbol", hdr + "\n2026-10-01T00:00:00Z,Usage,\"$10,000.00 \",1,USD\n", 2, "BilledCost", focus.ErrBadValue, 0},
+	{"thousands separator", hdr + "\n2026-10-01T00:00:00Z,Usage,1,\"1,000\",USD\n", 2, "EffectiveCost", focus.ErrBadValue, 0},
+	{"unknown category", hdr + "\n2026-10-01T00:00:00Z,Fee,1,1,USD\n", 2, "ChargeCategory", focus.ErrBadValue, 0},
+	{"charge class not Correction", hdr + ",ChargeClass\n" + badRow + ",Refund\n", 2, "ChargeClass", focus.ErrBadValue, 0},
+	{"currency name", hdr + "\n2026-10-01T00:00:00Z,Usage,1,1,US Dollar\n", 2, "BillingCurrency", focus.ErrBadValue, 0},
+	{"bad optional number", hdr + ",ConsumedQuantity\n" + badRow + ",lots\n", 2, "ConsumedQuantity", focus.ErrBadValue, 0},
+	{"line count zero", hdr + ",x_LineCount\n" + badRow + ",0\n", 2, "x_LineCount", focus.ErrBadValue, 0},
+	{"tags not JSON", hdr + ",Tags\n" + badRow + ",team=search\n", 2, "Tags", focus.ErrBadTags, 0},
+	{"tags Azure EA without braces", hdr + ",Tags\n" + badRow + ",\"\"\"env\"\": \"\"prod\"\"\"\n", 2, "Tags", focus.ErrBadTags, 0},
+	{"tags nested object", hdr + ",Tags\n" + badRow + ",\"{\"\"a\"\":{\"\"b\"\":1}}\"\n", 2, "Tags", focus.ErrBadTags, 0},
+	{"tags array value", hdr + ",Tags\n" + badRow + ",\"{\"\"a\"\":[1]}\"\n", 2, "Tags", focus.ErrBadTags, 0},
+	{"tags duplicate key", hdr + ",Tags\n" + badRow + ",\"{\"\"a\"\":\"\"x\"\",\"\"a\"\":\"\"y\"\"}\"\n", 2, "Tags", focus.ErrBadTags, 0},
+	{"tags trailing text", hdr + ",Tags\n" + badRow + ",\"{}x\"\n", 2, "Tags", focus.ErrBadTags, 0},
+	{"tags bad number", hdr + ",Tags\n" + badRow + ",\"{\"\"a\"\":01}\"\n", 2, "Tags", focus.ErrBadTags, 0},
+	{"wrong field count", hdr + "\n" + badRow + "\n2026-10-01T00:00:00Z,Usage,1,1\n", 3, "", focus.ErrBadFile, 1},
+	{"bare quote", hdr + "\n" + badRow + "\n2026-10-01T00:00:00Z,Us\"age,1,1,USD\n", 3, "", focus.ErrBadFile, 1},
+	{"line after a multi-line cell", hdr + ",ChargeDescription\n" + badRow + ",\"two\nlines\"\n2026-10-01T00:00:00Z,Usage,x,1,USD,ok\n", 4, "BilledCost", focus.ErrBadValue, 1},
+}
+
 func TestBadInput(t *testing.T) {
-	row := "2026-10-01T00:00:00Z,Usage,1,1,USD"
-	tests := []struct {
-		name     string
-		content  string
-		line     int64
-		column   string
-		sentinel error
-		yielded  int // items yielded before the error
-	}{
-		{"missing BilledCost", "ChargePeriodStart,ChargeCategory,EffectiveCost,BillingCurrency\n2026-10-01T00:00:00Z,Usage,1,USD\n", 0, "BilledCost", focus.ErrMissingColumn, 0},
-		{"missing several, first named", "Tags\n{}\n", 0, "ChargePeriodStart", focus.ErrMissingColumn, 0},
-		{"header named twice", hdr + ",billedcost\n" + row + ",2\n", 0, "BilledCost", focus.ErrBadFile, 0},
-		{"empty file", "", 1, "", focus.ErrBadFile, 0},
-		{"null charge period start", hdr + "\n" + row + "\n,Usage,1,1,USD\n", 3, "ChargePeriodStart", focus.ErrNull, 1},
-		{"NULL billed cost", hdr + "\n" + row + "\n" + row + "\n2026-10-01T00:00:00Z,Usage,NULL,1,USD\n", 4, "BilledCost", focus.ErrNull, 2},
-		{"null currency", hdr + "\n2026-10-01T00:00:00Z,Usage,1,1,\n", 2, "BillingCurrency", focus.ErrNull, 0},
-		{"null category", hdr + "\n2026-10-01T00:00:00Z,null,1,1,USD\n", 2, "ChargeCategory", focus.ErrNull, 0},
-		{"month-first date", hdr + "\n5/1/25,Usage,1,1,USD\n", 2, "ChargePeriodStart", focus.ErrBadValue, 0},
-		{"impossible date", hdr + "\n2026-02-30T00:00:00Z,Usage,1,1,USD\n", 2, "ChargePeriodStart", focus.ErrBadValue, 0},
-		{"money with symbol", hdr + "\n2026-10-01T00:00:00Z,Usage,\"$10,000.00 \",1,USD\n", 2, "BilledCost", focus.ErrBadValue, 0},
-		{"thousands separator", hdr + "\n2026-10-01T00:00:00Z,Usage,1,\"1,000\",USD\n", 2, "EffectiveCost", focus.ErrBadValue, 0},
-		{"unknown category", hdr + "\n2026-10-01T00:00:00Z,Fee,1,1,USD\n", 2, "ChargeCategory", focus.ErrBadValue, 0},
-		{"charge class not Correction", hdr + ",ChargeClass\n" + row + ",Refund\n", 2, "ChargeClass", focus.ErrBadValue, 0},
-		{"currency name", hdr + "\n2026-10-01T00:00:00Z,Usage,1,1,US Dollar\n", 2, "BillingCurrency", focus.ErrBadValue, 0},
-		{"bad optional number", hdr + ",ConsumedQuantity\n" + row + ",lots\n", 2, "ConsumedQuantity", focus.ErrBadValue, 0},
-		{"line count zero", hdr + ",x_LineCount\n" + row + ",0\n", 2, "x_LineCount", focus.ErrBadValue, 0},
-		{"tags not JSON", hdr + ",Tags\n" + row + ",team=search\n", 2, "Tags", focus.ErrBadTags, 0},
-		{"tags Azure EA without braces", hdr + ",Tags\n" + row + ",\"\"\"env\"\": \"\"prod\"\"\"\n", 2, "Tags", focus.ErrBadTags, 0},
-		{"tags nested object", hdr + ",Tags\n" + row + ",\"{\"\"a\"\":{\"\"b\"\":1}}\"\n", 2, "Tags", focus.ErrBadTags, 0},
-		{"tags array value", hdr + ",Tags\n" + row + ",\"{\"\"a\"\":[1]}\"\n", 2, "Tags", focus.ErrBadTags, 0},
-		{"tags duplicate key", hdr + ",Tags\n" + row + ",\"{\"\"a\"\":\"\"x\"\",\"\"a\"\":\"\"y\"\"}\"\n", 2, "Tags", focus.ErrBadTags, 0},
-		{"tags trailing text", hdr + ",Tags\n" + row + ",\"{}x\"\n", 2, "Tags", focus.ErrBadTags, 0},
-		{"tags bad number", hdr + ",Tags\n" + row + ",\"{\"\"a\"\":01}\"\n", 2, "Tags", focus.ErrBadTags, 0},
-		{"wrong field count", hdr + "\n" + row + "\n2026-10-01T00:00:00Z,Usage,1,1\n", 3, "", focus.ErrBadFile, 1},
-		{"bare quote", hdr + "\n" + row + "\n2026-10-01T00:00:00Z,Us\"age,1,1,USD\n", 3, "", focus.ErrBadFile, 1},
-		{"line after a multi-line cell", hdr + ",ChargeDescription\n" + row + ",\"two\nlines\"\n2026-10-01T00:00:00Z,Usage,x,1,USD,ok\n", 4, "BilledCost", focus.ErrBadValue, 1},
-	}
-	for _, tc := range tests {
+	for _, tc := range badInputCases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeCSV(t, "bad.csv", tc.content)
 			items, err := scanAll(t, p)

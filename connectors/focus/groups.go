@@ -1,0 +1,243 @@
+package focus
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/connectors/internal/fastagg"
+	"github.com/allot-dev/allot/cost"
+	"github.com/shopspring/decimal"
+)
+
+var _ connectors.GroupScanner = (*Driver)(nil)
+
+// Amounts summed per group, in this order, by both fast paths.
+var amountFields = [...]field{fConsumedQuantity, fBilledCost, fEffectiveCost, fListCost}
+
+// keyField reports whether a field is part of the group key: every field
+// but the charge period, the amounts and the line count.
+func keyField(f field) bool {
+	switch f {
+	case fChargePeriodStart, fChargePeriodEnd, fConsumedQuantity, fBilledCost, fEffectiveCost, fListCost, fLineCount:
+		return false
+	}
+	return true
+}
+
+// groupSet is what one kind of file (one layout) grouped: its table and
+// how to turn a group back into a line item.
+type groupSet struct {
+	t    *fastagg.Table
+	item func(g int, li *cost.LineItem) error // fills li (not Source); an error names the column
+}
+
+// ScanGroups implements connectors.GroupScanner: it yields one item per
+// group of lines that agree on every field but the costs, the quantity,
+// the charge period and the provenance, in the order a line-by-line scan
+// first meets each group. CSV files are split and grouped in parallel
+// without building a line item per row; Parquet files are read a page at
+// a time, their row groups in parallel, with text columns resolved once
+// per dictionary entry. Files the fast paths cannot read (a Parquet
+// column of an unusual type) are read line by line and grouped the same
+// way. Errors are those of Scan, at the same line or row.
+func (d *Driver) ScanGroups(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) error {
+	files, err := d.files(ctx)
+	if err != nil {
+		return err
+	}
+	sc := &groupScan{d: d, files: files}
+	if err := sc.run(ctx); err != nil {
+		return err
+	}
+	return sc.emit(ctx, p, fn)
+}
+
+type groupScan struct {
+	d     *Driver
+	files []file
+	sets  []*groupSet
+}
+
+// firstError returns the error of the earliest position, so that the
+// scan reports what a line-by-line scan would have met first.
+type posError struct {
+	pos fastagg.Pos
+	err error
+}
+
+func (sc *groupScan) run(ctx context.Context) error {
+	var csvIdx, pqIdx []int
+	for i, f := range sc.files {
+		if f.format == formatParquet {
+			pqIdx = append(pqIdx, i)
+		} else {
+			csvIdx = append(csvIdx, i)
+		}
+	}
+	var errs []posError
+	if len(csvIdx) > 0 {
+		sets, perr, err := sc.csv(ctx, csvIdx)
+		if err != nil {
+			return err
+		}
+		sc.sets = append(sc.sets, sets...)
+		if perr != nil {
+			errs = append(errs, *perr)
+		}
+	}
+	if len(pqIdx) > 0 {
+		sets, perr, err := sc.parquet(ctx, pqIdx)
+		if err != nil {
+			return err
+		}
+		sc.sets = append(sc.sets, sets...)
+		if perr != nil {
+			errs = append(errs, *perr)
+		}
+	}
+	if len(errs) > 0 {
+		sort.Slice(errs, func(i, j int) bool { return errs[i].pos.Less(errs[j].pos) })
+		return errs[0].err
+	}
+	return nil
+}
+
+type groupRef struct {
+	set   int
+	g     int
+	first fastagg.Pos
+}
+
+// emit checks every group, then yields them in order of their first line.
+func (sc *groupScan) emit(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) error {
+	var refs []groupRef
+	for si, s := range sc.sets {
+		for g := 0; g < s.t.Len(); g++ {
+			refs = append(refs, groupRef{si, g, s.t.First[g]})
+		}
+	}
+	sort.Slice(refs, func(i, j int) bool { return refs[i].first.Less(refs[j].first) })
+	var li cost.LineItem
+	found := false
+	for _, r := range refs { // first pass: a bad value fails the scan before anything is yielded
+		if err := sc.sets[r.set].item(r.g, &li); err != nil {
+			return err
+		}
+		if p.Contains(li.ChargePeriodStart) {
+			found = true
+		}
+	}
+	if !found {
+		return fmt.Errorf("focus: no row with a charge period starting in %s in %d file(s) under %s: %w",
+			p, len(sc.files), sc.d.where(), connectors.ErrNotFound)
+	}
+	for n, r := range refs {
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := sc.sets[r.set].item(r.g, &li); err != nil {
+			return err
+		}
+		f := sc.files[r.first.Object]
+		li.Source = cost.Provenance{Object: f.name}
+		if f.format == formatParquet {
+			li.Source.Row = r.first.Line
+		} else {
+			li.Source.Line = r.first.Line
+		}
+		if err := fn(&li); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rowError turns a fast-path error into the error Scan reports.
+func (sc *groupScan) rowError(e *fastagg.RowError, name string) error {
+	f := sc.files[e.Object]
+	re := &connectors.RowError{Object: f.name, Column: name}
+	if f.format == formatParquet {
+		re.Row = e.Row
+	} else {
+		re.Line = e.Row
+	}
+	switch {
+	case errors.Is(e.Err, fastagg.ErrNullStart), errors.Is(e.Err, fastagg.ErrNullAmount):
+		re.Err = fmt.Errorf("%w: %s is empty or NULL; FOCUS requires a value in every row", ErrNull, name)
+	case errors.Is(e.Err, fastagg.ErrBadCount):
+		re.Err = fmt.Errorf("%w: line count is not a whole number of at least 1", ErrBadValue)
+	case errors.Is(e.Err, ErrBadValue), errors.Is(e.Err, ErrBadTags), errors.Is(e.Err, ErrNull):
+		re.Err = e.Err
+	default:
+		re.Err = fmt.Errorf("%w: %w", ErrBadValue, e.Err)
+	}
+	return re
+}
+
+// cellNull is isNull on bytes: a cell that is empty or NULL once trimmed.
+func cellNull(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) == 0 || (len(b) == 4 && bytes.EqualFold(b, []byte("null")))
+}
+
+func parseInstant(s string) (fastagg.Instant, error) {
+	t, err := parseTime(strings.TrimSpace(s))
+	if err != nil {
+		return fastagg.Instant{}, fmt.Errorf("%w: %w", ErrBadValue, err)
+	}
+	return fastagg.InstantOf(t), nil
+}
+
+func parseAmount(s string) (decimal.Decimal, error) {
+	d, err := parseDecimal(strings.TrimSpace(s))
+	if err != nil {
+		return d, fmt.Errorf("%w: %w", ErrBadValue, err)
+	}
+	return d, nil
+}
+
+func parseCount(s string) (int64, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%w: line count %q is not a whole number of at least 1", ErrBadValue, strings.TrimSpace(s))
+	}
+	return n, nil
+}
+
+// setAmounts sets the summed amounts of group g.
+func setAmounts(li *cost.LineItem, t *fastagg.Table, g int, present [len(amountFields)]bool) {
+	for k, f := range amountFields {
+		if present[k] {
+			setDecimal(li, f, t.Sum(g, k))
+		}
+	}
+}
+
+// fallback reads one file line by line into a LineGrouper.
+func (sc *groupScan) fallback(ctx context.Context, i int, lg *fastagg.LineGrouper) error {
+	dec := newDecoder(nil)
+	f := sc.files[i]
+	return sc.d.scanFile(ctx, f, dec, func(li *cost.LineItem) error {
+		line := li.Source.Line
+		if line == 0 {
+			line = li.Source.Row
+		}
+		lg.Add(li, fastagg.Pos{Object: int32(i), Line: line})
+		return nil
+	}, nil)
+}
+
+func lineGroupSet(lg *fastagg.LineGrouper) *groupSet {
+	return &groupSet{t: lg.T, item: func(g int, li *cost.LineItem) error {
+		lg.Item(g, li)
+		return nil
+	}}
+}

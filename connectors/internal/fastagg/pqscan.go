@@ -1,0 +1,482 @@
+package fastagg
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// PQLayout says which leaf columns of a Parquet file a scan reads and what
+// each is for. Leaf indexes are those of parquet.File.Root() leaves
+// (parquet.Column.Index); -1 means the file has no such column.
+type PQLayout struct {
+	Texts    []int  // key columns read as text (their ids go into the key)
+	TimeKeys []int  // key columns read as instants (BillingPeriodStart)
+	Start    int    // the charge period start: required, its month is in the key
+	End      int    // the charge period end, or -1
+	Amounts  []int  // amounts summed per group, or -1 (always null)
+	Required []bool // amounts that may not be null (ErrNullAmount); nil: none
+	Count    int    // a column of line counts (x_LineCount), or -1
+	MapKey   int    // the key leaf of a MAP of tags, or -1
+	MapValue int    // its value leaf
+	// NullMask puts which amounts are null into the key, for drivers
+	// whose cost rules depend on it.
+	NullMask bool
+}
+
+// RowError is a bad value in a row of an object: Object indexes the
+// scan's list, Row is the 1-based row (Parquet) or line (CSV) within the
+// object and Col the column: the leaf index of a Parquet file, the field
+// index of a CSV record.
+type RowError struct {
+	Object int32
+	Row    int64
+	Col    int
+	Err    error
+}
+
+func (e *RowError) Error() string { return fmt.Sprintf("row %d: %v", e.Row, e.Err) }
+func (e *RowError) Unwrap() error { return e.Err }
+
+// Pos returns the position of the error, to compare with others.
+func (e *RowError) Pos() Pos { return Pos{Object: e.Object, Line: e.Row} }
+
+// Sentinels for RowError.Err.
+var (
+	// ErrNullStart: the charge period start of a row is null.
+	ErrNullStart = errors.New("the charge period start is null")
+	// ErrBadCount: a line count below 1.
+	ErrBadCount = errors.New("line count is not a whole number of at least 1")
+)
+
+// PQFile is one Parquet object of a scan.
+type PQFile struct {
+	File   *parquet.File
+	Object int32 // index in the scan's list of objects, for positions
+	Layout *PQLayout
+}
+
+// PQResult is what ScanParquet built.
+type PQResult struct {
+	Table *Table
+	Names *Interner // the strings behind the text ids of the keys
+	Lines int64
+}
+
+// window is how many rows of a row group are decoded at a time: it bounds
+// the memory of a worker.
+const window = 8192
+
+type unit struct {
+	file    int
+	rg      int
+	rowBase int64 // rows of the file before this row group
+}
+
+// ScanParquet groups the lines of files, the row groups in parallel on
+// workers goroutines (GOMAXPROCS when 0), each with its own table, merged
+// at the end. The result does not depend on the number of workers. A bad
+// value is a *RowError: the first one in file and row order.
+func ScanParquet(ctx context.Context, files []PQFile, workers int) (*PQResult, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	nsums := -1
+	var units []unit
+	for fi, f := range files {
+		if err := CheckLayout(f.File, f.Layout); err != nil {
+			return nil, err
+		}
+		if nsums >= 0 && nsums != len(f.Layout.Amounts) {
+			return nil, fmt.Errorf("fastagg: files with different numbers of amounts")
+		}
+		nsums = len(f.Layout.Amounts)
+		var base int64
+		for ri, rg := range f.File.RowGroups() {
+			units = append(units, unit{file: fi, rg: ri, rowBase: base})
+			base += rg.NumRows()
+		}
+	}
+	if nsums < 0 {
+		nsums = 0
+	}
+	names := NewInterner()
+	var next atomic.Int64
+	var failed atomic.Int64 // index of the first unit that failed, or len(units)
+	failed.Store(int64(len(units)))
+	tables := make([]*Table, workers)
+	errs := make([]error, len(units))
+	var lines atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			s := newPQWorker(names, nsums)
+			tables[w] = s.t
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(units)) || i > failed.Load() {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					return
+				}
+				u := units[i]
+				n, err := s.rowGroup(ctx, &files[u.file], u)
+				lines.Add(n)
+				if err != nil {
+					errs[i] = err
+					for {
+						f := failed.Load()
+						if i >= f || failed.CompareAndSwap(f, i) {
+							break
+						}
+					}
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	t := tables[0]
+	for _, o := range tables[1:] {
+		t.Merge(o)
+	}
+	return &PQResult{Table: t, Names: names, Lines: lines.Load()}, nil
+}
+
+// CheckLayout returns ErrUnsupported if a column has a type the fast
+// path does not read.
+func CheckLayout(f *parquet.File, l *PQLayout) error {
+	leaves := f.Schema().Columns()
+	typ := func(i int) (parquet.Type, error) {
+		if i < 0 || i >= len(leaves) {
+			return nil, fmt.Errorf("fastagg: no leaf column %d", i)
+		}
+		lc, ok := f.Schema().Lookup(leaves[i]...)
+		if !ok {
+			return nil, fmt.Errorf("fastagg: no leaf column %d", i)
+		}
+		if lc.MaxRepetitionLevel > 0 && i != l.MapKey && i != l.MapValue {
+			return nil, fmt.Errorf("%w: column %v is repeated", ErrUnsupported, leaves[i])
+		}
+		return lc.Node.Type(), nil
+	}
+	for _, i := range l.Texts {
+		t, err := typ(i)
+		if err != nil {
+			return err
+		}
+		if _, err := textLeaf(t); err != nil {
+			return fmt.Errorf("%w: column %v is %s", err, leaves[i], t)
+		}
+	}
+	for _, i := range append(append([]int{l.Start}, l.TimeKeys...), l.End) {
+		if i < 0 {
+			continue
+		}
+		t, err := typ(i)
+		if err != nil {
+			return err
+		}
+		if _, err := timeLeaf(t); err != nil {
+			return fmt.Errorf("%w: column %v is %s", err, leaves[i], t)
+		}
+	}
+	for _, i := range append(append([]int(nil), l.Amounts...), l.Count) {
+		if i < 0 {
+			continue
+		}
+		t, err := typ(i)
+		if err != nil {
+			return err
+		}
+		if _, _, err := numLeaf(t); err != nil {
+			return fmt.Errorf("%w: column %v is %s", err, leaves[i], t)
+		}
+	}
+	if l.MapKey >= 0 {
+		for _, i := range []int{l.MapKey, l.MapValue} {
+			t, err := typ(i)
+			if err != nil {
+				return err
+			}
+			if _, err := textLeaf(t); err != nil {
+				return fmt.Errorf("%w: map column %v is %s", err, leaves[i], t)
+			}
+		}
+	}
+	return nil
+}
+
+// pqWorker is one worker's state, reused across row groups.
+type pqWorker struct {
+	t      *Table
+	names  *Interner
+	local  *Local
+	texts  []textCursor
+	tkeys  []timeCursor
+	start  timeCursor
+	end    timeCursor
+	nums   []numCursor
+	count  numCursor
+	tags   mapCursor
+	ids    [][]uint32
+	tk     [][]Instant
+	tkNull [][]bool
+	st, en []Instant
+	stNull []bool
+	enNull []bool
+	vals   [][]int64
+	flags  [][]uint8
+	cnt    []int64
+	cntF   []uint8
+	pairs  []uint32
+	offs   []int32
+	key    []byte
+	months monthCache
+	slowAt [][]int // per amount: index into nums[c].slow by row, -1 if none
+}
+
+func newPQWorker(names *Interner, nsums int) *pqWorker {
+	return &pqWorker{t: NewTable(nsums), names: names, local: NewLocal(names)}
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// rowGroup groups the lines of one row group into the worker's table and
+// returns the number of lines read.
+func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, error) {
+	l := f.Layout
+	rg := f.File.RowGroups()[u.rg]
+	chunks := rg.ColumnChunks()
+	schema := f.File.Schema()
+	leaves := schema.Columns()
+	maxDef := func(i int) int {
+		lc, _ := schema.Lookup(leaves[i]...)
+		return lc.MaxDefinitionLevel
+	}
+	typ := func(i int) parquet.Type {
+		lc, _ := schema.Lookup(leaves[i]...)
+		return lc.Node.Type()
+	}
+	var opened []*leaf
+	defer func() {
+		for _, o := range opened {
+			o.close()
+		}
+	}()
+	open := func(lf *leaf, i int) {
+		lf.open(chunks[i], maxDef(i))
+		opened = append(opened, lf)
+	}
+	s.texts = grow(s.texts, len(l.Texts))
+	s.ids = grow(s.ids, len(l.Texts))
+	for k, i := range l.Texts {
+		c := &s.texts[k]
+		*c = textCursor{in: s.names, local: s.local, trans: c.trans[:0]}
+		c.size, _ = textLeaf(typ(i))
+		open(&c.leaf, i)
+		s.ids[k] = grow(s.ids[k], window)
+	}
+	openTime := func(c *timeCursor, i int) {
+		*c = timeCursor{tv: c.tv[:0], te: c.te[:0]}
+		c.unit, _ = timeLeaf(typ(i))
+		c.kind = typ(i).Kind()
+		open(&c.leaf, i)
+	}
+	s.tkeys = grow(s.tkeys, len(l.TimeKeys))
+	s.tk, s.tkNull = grow(s.tk, len(l.TimeKeys)), grow(s.tkNull, len(l.TimeKeys))
+	for k, i := range l.TimeKeys {
+		openTime(&s.tkeys[k], i)
+		s.tk[k], s.tkNull[k] = grow(s.tk[k], window), grow(s.tkNull[k], window)
+	}
+	openTime(&s.start, l.Start)
+	s.st, s.stNull = grow(s.st, window), grow(s.stNull, window)
+	if l.End >= 0 {
+		openTime(&s.end, l.End)
+		s.en, s.enNull = grow(s.en, window), grow(s.enNull, window)
+	}
+	openNum := func(c *numCursor, i int) {
+		*c = numCursor{tv: c.tv[:0], tf: c.tf[:0], td: c.td[:0], slow: c.slow[:0]}
+		t := typ(i)
+		c.conv, c.scale, _ = numLeaf(t)
+		c.kind = t.Kind()
+		if t.Kind() == parquet.FixedLenByteArray {
+			c.size = t.Length()
+		}
+		open(&c.leaf, i)
+	}
+	s.nums = grow(s.nums, len(l.Amounts))
+	s.vals, s.flags = grow(s.vals, len(l.Amounts)), grow(s.flags, len(l.Amounts))
+	for k, i := range l.Amounts {
+		s.vals[k], s.flags[k] = grow(s.vals[k], window), grow(s.flags[k], window)
+		if i < 0 {
+			for r := range s.flags[k] {
+				s.vals[k][r], s.flags[k][r] = 0, amtNull
+			}
+			continue
+		}
+		openNum(&s.nums[k], i)
+	}
+	if l.Count >= 0 {
+		openNum(&s.count, l.Count)
+		s.cnt, s.cntF = grow(s.cnt, window), grow(s.cntF, window)
+	}
+	if l.MapKey >= 0 {
+		s.tags.k = textCursor{in: s.names, local: s.local, trans: s.tags.k.trans[:0]}
+		s.tags.v = textCursor{in: s.names, local: s.local, trans: s.tags.v.trans[:0]}
+		s.tags.k.size, _ = textLeaf(typ(l.MapKey))
+		s.tags.v.size, _ = textLeaf(typ(l.MapValue))
+		open(&s.tags.k.leaf, l.MapKey)
+		open(&s.tags.v.leaf, l.MapValue)
+		s.tags.maxKey, s.tags.maxValue = byte(maxDef(l.MapKey)), byte(maxDef(l.MapValue))
+		s.offs = grow(s.offs, window+1)
+	}
+	s.slowAt = grow(s.slowAt, len(l.Amounts))
+	nrows := int(rg.NumRows())
+	t := s.t
+	nsums := t.NSums
+	for w0 := 0; w0 < nrows; w0 += window {
+		if err := ctx.Err(); err != nil {
+			return int64(w0), err
+		}
+		n := min(window, nrows-w0)
+		rowErr := func(leafIdx int, err error) error {
+			var ce *cellError
+			row := int64(w0)
+			if errors.As(err, &ce) {
+				row += int64(ce.row)
+				err = ce.err
+			}
+			return &RowError{Object: f.Object, Row: u.rowBase + row + 1, Col: leafIdx, Err: err}
+		}
+		for k, i := range l.Texts {
+			if err := s.texts[k].fill(s.ids[k][:n]); err != nil {
+				return int64(w0), rowErr(i, err)
+			}
+		}
+		for k, i := range l.TimeKeys {
+			if err := s.tkeys[k].fill(s.tk[k][:n], s.tkNull[k][:n], 0); err != nil {
+				return int64(w0), rowErr(i, err)
+			}
+		}
+		if err := s.start.fill(s.st[:n], s.stNull[:n], 0); err != nil {
+			return int64(w0), rowErr(l.Start, err)
+		}
+		if l.End >= 0 {
+			if err := s.end.fill(s.en[:n], s.enNull[:n], 0); err != nil {
+				return int64(w0), rowErr(l.End, err)
+			}
+		}
+		for k, i := range l.Amounts {
+			if i < 0 {
+				continue
+			}
+			if err := s.nums[k].fill(s.vals[k][:n], s.flags[k][:n], 0); err != nil {
+				return int64(w0), rowErr(i, err)
+			}
+			at := grow(s.slowAt[k], n)
+			for r := range at {
+				at[r] = -1
+			}
+			for j, sa := range s.nums[k].slow {
+				at[sa.row] = j
+			}
+			s.slowAt[k] = at
+		}
+		if l.Count >= 0 {
+			if err := s.count.fill(s.cnt[:n], s.cntF[:n], 0); err != nil {
+				return int64(w0), rowErr(l.Count, err)
+			}
+		}
+		if l.MapKey >= 0 {
+			var err error
+			if s.pairs, err = s.tags.fill(s.pairs, s.offs[:n+1]); err != nil {
+				return int64(w0), rowErr(l.MapKey, err)
+			}
+		}
+		for r := 0; r < n; r++ {
+			if s.stNull[r] {
+				return int64(w0), rowErr(l.Start, &cellError{row: r, err: ErrNullStart})
+			}
+			key := s.key[:0]
+			for k := range l.Texts {
+				key = binary.LittleEndian.AppendUint32(key, s.ids[k][r])
+			}
+			for k := range l.TimeKeys {
+				tk := s.tk[k][r]
+				key = binary.LittleEndian.AppendUint64(key, uint64(tk.Sec))
+				key = binary.LittleEndian.AppendUint32(key, uint32(tk.Nsec))
+			}
+			key = binary.LittleEndian.AppendUint32(key, s.months.of(s.st[r].Sec))
+			if l.Required != nil {
+				for k, i := range l.Amounts {
+					if l.Required[k] && s.flags[k][r] == amtNull {
+						return int64(w0), rowErr(i, &cellError{row: r, err: ErrNullAmount})
+					}
+				}
+			}
+			if l.NullMask {
+				var mask uint64
+				for k := range l.Amounts {
+					if s.flags[k][r] == amtNull {
+						mask |= 1 << k
+					}
+				}
+				key = binary.LittleEndian.AppendUint64(key, mask)
+			}
+			if l.MapKey >= 0 {
+				for _, id := range s.pairs[s.offs[r]:s.offs[r+1]] {
+					key = binary.LittleEndian.AppendUint32(key, id)
+				}
+			}
+			s.key = key
+			g := t.Find(Hash(key), key, Pos{Object: f.Object, Line: u.rowBase + int64(w0+r) + 1})
+			lines := int64(1)
+			if l.Count >= 0 && s.cntF[r] != amtNull {
+				v := s.cnt[r]
+				if s.cntF[r] != amtValue || v%pow10[Scale] != 0 || v < pow10[Scale] {
+					return int64(w0), rowErr(l.Count, &cellError{row: r, err: ErrBadCount})
+				}
+				lines = v / pow10[Scale]
+			}
+			t.Count[g] += lines
+			sums := t.Sums[g*nsums : (g+1)*nsums]
+			for k := range sums {
+				switch s.flags[k][r] {
+				case amtValue:
+					sums[k].AddInt64(s.vals[k][r])
+				case amtSlow:
+					t.AddDecimal(g, k, s.nums[k].slow[s.slowAt[k][r]].d)
+				}
+			}
+			end := NullInstant
+			if l.End >= 0 {
+				end = s.en[r]
+			}
+			t.Observe(g, s.st[r], end)
+		}
+	}
+	return int64(nrows), nil
+}

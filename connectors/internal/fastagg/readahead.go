@@ -1,0 +1,89 @@
+package fastagg
+
+import (
+	"errors"
+	"io"
+	"sync"
+)
+
+// AheadReader reads its source in a goroutine, a few buffers ahead of the
+// consumer, so that the source's work (gzip inflate) overlaps with the
+// consumer's (CSV splitting) when a second core is free.
+type AheadReader struct {
+	full chan chunk
+	free chan []byte
+	done chan struct{}
+	once sync.Once
+	cur  chunk
+	off  int
+	err  error
+}
+
+type chunk struct {
+	b   []byte
+	err error
+}
+
+// NewAheadReader starts reading r into nbuf buffers of size bytes each.
+// Close stops the goroutine; it does not close r.
+func NewAheadReader(r io.Reader, size, nbuf int) *AheadReader {
+	a := &AheadReader{full: make(chan chunk, nbuf), free: make(chan []byte, nbuf), done: make(chan struct{})}
+	for range nbuf {
+		a.free <- make([]byte, size)
+	}
+	go a.fill(r)
+	return a
+}
+
+func (a *AheadReader) fill(r io.Reader) {
+	for {
+		var b []byte
+		select {
+		case b = <-a.free:
+		case <-a.done:
+			return
+		}
+		n, err := io.ReadFull(r, b)
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = io.EOF
+		}
+		select {
+		case a.full <- chunk{b: b[:n], err: err}:
+		case <-a.done:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Read implements io.Reader.
+func (a *AheadReader) Read(p []byte) (int, error) {
+	for a.off >= len(a.cur.b) {
+		if a.err != nil {
+			return 0, a.err
+		}
+		if a.cur.b != nil {
+			a.free <- a.cur.b[:cap(a.cur.b)]
+			a.cur.b = nil
+		}
+		c, ok := <-a.full
+		if !ok {
+			return 0, io.EOF
+		}
+		a.cur, a.off = c, 0
+		if c.err != nil {
+			a.err = c.err
+		}
+	}
+	n := copy(p, a.cur.b[a.off:])
+	a.off += n
+	return n, nil
+}
+
+// Close stops the read-ahead goroutine.
+func (a *AheadReader) Close() error {
+	a.once.Do(func() { close(a.done) })
+	return nil
+}

@@ -161,13 +161,22 @@ func plan(kind string, posted []Batch, next []cost.Journal) ([]cost.Journal, boo
 
 // idPrefix is the id of a journal without its revision number:
 // ALLOT-2026-10-1000-USD-A for allocations, ALLOT-2026Q4-1000-USD-B for
-// buffer reconciliations.
+// buffer reconciliations (ALLOT, or the prefix the provisional id carries).
 func idPrefix(kind string, j *cost.Journal) string {
 	when, letter := j.Period.String(), "A"
 	if kind == KindBufferReconcile {
 		when, letter = j.Period.Quarter().String(), "B"
 	}
-	return "ALLOT-" + when + "-" + idPart(j.Company) + "-" + idPart(j.Currency) + "-" + letter
+	return namePrefix(j, when) + "-" + when + "-" + idPart(j.Company) + "-" + idPart(j.Currency) + "-" + letter
+}
+
+// namePrefix is the configured journal prefix (journal.prefix), read from
+// the journal's provisional id PREFIX-WHEN-…; ALLOT when the id carries none.
+func namePrefix(j *cost.Journal, when string) string {
+	if i := strings.Index(j.ID, "-"+when+"-"); i > 0 {
+		return j.ID[:i]
+	}
+	return "ALLOT"
 }
 
 // idPart keeps [A-Za-z0-9._] and turns anything else into "_", so an id

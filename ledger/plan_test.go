@@ -219,3 +219,21 @@ func renderJournals(js []cost.Journal) string {
 	}
 	return b.String()
 }
+
+// TestPlanKeepsConfiguredPrefix: journal.prefix reaches the posted ids
+// through the provisional id the journal builder gives.
+func TestPlanKeepsConfiguredPrefix(t *testing.T) {
+	j := allocation(cost.Period{Year: 2026, Month: 10}, "1000", "10.00", "0.40")
+	j.ID = "ACME-FIN-2026-10-1000-USD"
+	out, _, err := Plan(nil, []cost.Journal{j})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out[0].ID, "ACME-FIN-2026-10-1000-USD-A1"; got != want {
+		t.Errorf("id = %s, want %s", got, want)
+	}
+	j.ID = ""
+	if out, _, _ := Plan(nil, []cost.Journal{j}); out[0].ID != "ALLOT-2026-10-1000-USD-A1" {
+		t.Errorf("without a provisional id: %s, want the ALLOT default", out[0].ID)
+	}
+}

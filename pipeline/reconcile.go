@@ -109,6 +109,10 @@ func ReconcileBuffer(ctx context.Context, cfg *rules.Config, env Env, opts Recon
 	if err != nil {
 		return fail(err)
 	}
+	for i := range rec.Journals {
+		j := &rec.Journals[i]
+		j.ID = fmt.Sprintf("%s-%s-%s-%s", cfg.Journal.Prefix, q, j.Company, j.Currency)
+	}
 	toPost, unchanged, err := ledger.PlanReconcile(all, rec.Journals)
 	if err != nil {
 		return fail(err)

@@ -293,3 +293,44 @@ func TestFoldTeam(t *testing.T) {
 		}
 	}
 }
+
+func TestRuleFields(t *testing.T) {
+	c, err := rules.Parse([]byte(`version: 1
+sources: [{ name: bill, kind: focus, url: file:bill }]
+model: finops
+teams:
+  - { id: search, cost_center: CC1 }
+  - { id: support, cost_center: CC2 }
+  - { id: platform, cost_center: CC9, platform: true }
+tagging:
+  rules:
+    - name: by-payer-name
+      match: { billing_account: acme-payer, resource_name: "search-*" }
+      set: { team: search }
+    - name: by-category
+      match: { service_category: AI and Machine Learning, description: "*support*" }
+      set: { team: support }
+    - name: credits
+      match: { charge_category: Credit }
+      set: { platform_component: credits }
+`), "t.yaml", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := New(c)
+	cases := []struct {
+		li        cost.LineItem
+		team, by  string
+		component string
+	}{
+		{cost.LineItem{BillingAccountID: "999", BillingAccountName: "acme-payer", ResourceName: "search-chat"}, "search", "by-payer-name", ""},
+		{cost.LineItem{BillingAccountID: "acme-payer", ResourceName: "support-chat"}, "", "", ""},
+		{cost.LineItem{ServiceCategory: "AI and Machine Learning", ChargeDescription: "support bot tokens", ChargeCategory: cost.ChargeCredit}, "support", "by-category", "credits"},
+	}
+	for i, tc := range cases {
+		res := r.Resolve(&tc.li)
+		if res.Team.Value != tc.team || res.Team.By != tc.by || res.Component.Value != tc.component {
+			t.Errorf("case %d: team %s, component %s; want %q by %q, component %q", i, res.Team, res.Component, tc.team, tc.by, tc.component)
+		}
+	}
+}

@@ -39,7 +39,7 @@ func newPQLayout(f *parquet.File, object string) (*pqLayout, error) {
 		return nil, err
 	}
 	l := &pqLayout{names: map[int]string{}}
-	l.fl.Start, l.fl.End, l.fl.Count, l.fl.MapKey, l.fl.MapValue = -1, -1, -1, -1, -1
+	l.fl.Start, l.fl.End, l.fl.Count = -1, -1, -1
 	l.fl.Amounts = []int{-1, -1, -1, -1}
 	l.fl.Required = make([]bool, len(amountFields))
 	var sig strings.Builder
@@ -55,8 +55,9 @@ func newPQLayout(f *parquet.File, object string) (*pqLayout, error) {
 			if len(leaves) != 2 || leaves[0].MaxRepetitionLevel() != 1 || leaves[1].MaxRepetitionLevel() != 1 {
 				return nil, fastagg.ErrUnsupported
 			}
-			l.fl.MapKey, l.fl.MapValue = int(leaves[0].Index()), int(leaves[1].Index())
-			l.names[l.fl.MapKey], l.names[l.fl.MapValue] = rc.name, rc.name
+			kl, vl := int(leaves[0].Index()), int(leaves[1].Index())
+			l.fl.Maps = [][2]int{{kl, vl}}
+			l.names[kl], l.names[vl] = rc.name, rc.name
 			tc := cells[k]
 			l.tags = &tc
 			fmt.Fprintf(&sig, "%d:map,", rc.field)
@@ -206,9 +207,14 @@ func (l *pqLayout) groupSet(sc *groupScan, res *fastagg.PQResult) *groupSet {
 			key = key[12:]
 		}
 		key = key[4:] // the month
-		if l.tags != nil && len(key) > 0 {
-			tags := make(cost.Tags, len(key)/8)
-			for ; len(key) >= 8; key = key[8:] {
+		if l.tags != nil {
+			n := int(binary.LittleEndian.Uint32(key))
+			key = key[4:]
+			var tags cost.Tags
+			if n > 0 {
+				tags = make(cost.Tags, n)
+			}
+			for ; n > 0; n, key = n-1, key[8:] {
 				k := res.Names.String(binary.LittleEndian.Uint32(key))
 				v := ""
 				if id := binary.LittleEndian.Uint32(key[4:]); id != fastagg.NullID {

@@ -23,8 +23,9 @@ type PQLayout struct {
 	Amounts  []int  // amounts summed per group, or -1 (always null)
 	Required []bool // amounts that may not be null (ErrNullAmount); nil: none
 	Count    int    // a column of line counts (x_LineCount), or -1
-	MapKey   int    // the key leaf of a MAP of tags, or -1
-	MapValue int    // its value leaf
+	// Maps are MAPs of tags: the key and the value leaf of each. The key
+	// holds, per map, the number of entries and the (key, value) ids.
+	Maps [][2]int
 	// NullMask puts which amounts are null into the key, for drivers
 	// whose cost rules depend on it.
 	NullMask bool
@@ -172,7 +173,7 @@ func CheckLayout(f *parquet.File, l *PQLayout) error {
 		if !ok {
 			return nil, fmt.Errorf("fastagg: no leaf column %d", i)
 		}
-		if lc.MaxRepetitionLevel > 0 && i != l.MapKey && i != l.MapValue {
+		if lc.MaxRepetitionLevel > 0 && !isMapLeaf(l, i) {
 			return nil, fmt.Errorf("%w: column %v is repeated", ErrUnsupported, leaves[i])
 		}
 		return lc.Node.Type(), nil
@@ -210,8 +211,8 @@ func CheckLayout(f *parquet.File, l *PQLayout) error {
 			return fmt.Errorf("%w: column %v is %s", err, leaves[i], t)
 		}
 	}
-	if l.MapKey >= 0 {
-		for _, i := range []int{l.MapKey, l.MapValue} {
+	for _, m := range l.Maps {
+		for _, i := range m {
 			t, err := typ(i)
 			if err != nil {
 				return err
@@ -222,6 +223,15 @@ func CheckLayout(f *parquet.File, l *PQLayout) error {
 		}
 	}
 	return nil
+}
+
+func isMapLeaf(l *PQLayout, i int) bool {
+	for _, m := range l.Maps {
+		if i == m[0] || i == m[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // pqWorker is one worker's state, reused across row groups.
@@ -235,7 +245,7 @@ type pqWorker struct {
 	end    timeCursor
 	nums   []numCursor
 	count  numCursor
-	tags   mapCursor
+	tags   []mapCursor
 	ids    [][]uint32
 	tk     [][]Instant
 	tkNull [][]bool
@@ -246,8 +256,8 @@ type pqWorker struct {
 	flags  [][]uint8
 	cnt    []int64
 	cntF   []uint8
-	pairs  []uint32
-	offs   []int32
+	pairs  [][]uint32
+	offs   [][]int32
 	key    []byte
 	months monthCache
 	slowAt [][]int // per amount: index into nums[c].slow by row, -1 if none
@@ -343,15 +353,18 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 		openNum(&s.count, l.Count)
 		s.cnt, s.cntF = grow(s.cnt, window), grow(s.cntF, window)
 	}
-	if l.MapKey >= 0 {
-		s.tags.k = textCursor{in: s.names, local: s.local, trans: s.tags.k.trans[:0]}
-		s.tags.v = textCursor{in: s.names, local: s.local, trans: s.tags.v.trans[:0]}
-		s.tags.k.size, _ = textLeaf(typ(l.MapKey))
-		s.tags.v.size, _ = textLeaf(typ(l.MapValue))
-		open(&s.tags.k.leaf, l.MapKey)
-		open(&s.tags.v.leaf, l.MapValue)
-		s.tags.maxKey, s.tags.maxValue = byte(maxDef(l.MapKey)), byte(maxDef(l.MapValue))
-		s.offs = grow(s.offs, window+1)
+	s.tags = grow(s.tags, len(l.Maps))
+	s.pairs, s.offs = grow(s.pairs, len(l.Maps)), grow(s.offs, len(l.Maps))
+	for k, m := range l.Maps {
+		c := &s.tags[k]
+		c.k = textCursor{in: s.names, local: s.local, trans: c.k.trans[:0]}
+		c.v = textCursor{in: s.names, local: s.local, trans: c.v.trans[:0]}
+		c.k.size, _ = textLeaf(typ(m[0]))
+		c.v.size, _ = textLeaf(typ(m[1]))
+		open(&c.k.leaf, m[0])
+		open(&c.v.leaf, m[1])
+		c.maxKey, c.maxValue = byte(maxDef(m[0])), byte(maxDef(m[1]))
+		s.offs[k] = grow(s.offs[k], window+1)
 	}
 	s.slowAt = grow(s.slowAt, len(l.Amounts))
 	nrows := int(rg.NumRows())
@@ -410,10 +423,10 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 				return int64(w0), rowErr(l.Count, err)
 			}
 		}
-		if l.MapKey >= 0 {
+		for k, m := range l.Maps {
 			var err error
-			if s.pairs, err = s.tags.fill(s.pairs, s.offs[:n+1]); err != nil {
-				return int64(w0), rowErr(l.MapKey, err)
+			if s.pairs[k], err = s.tags[k].fill(s.pairs[k], s.offs[k][:n+1]); err != nil {
+				return int64(w0), rowErr(m[0], err)
 			}
 		}
 		for r := 0; r < n; r++ {
@@ -446,8 +459,10 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 				}
 				key = binary.LittleEndian.AppendUint64(key, mask)
 			}
-			if l.MapKey >= 0 {
-				for _, id := range s.pairs[s.offs[r]:s.offs[r+1]] {
+			for k := range l.Maps {
+				pairs := s.pairs[k][s.offs[k][r]:s.offs[k][r+1]]
+				key = binary.LittleEndian.AppendUint32(key, uint32(len(pairs)/2))
+				for _, id := range pairs {
 					key = binary.LittleEndian.AppendUint32(key, id)
 				}
 			}

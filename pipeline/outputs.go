@@ -2,16 +2,22 @@ package pipeline
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/allot-dev/allot/cost"
+	"github.com/allot-dev/allot/ledger"
+	"github.com/allot-dev/allot/reports/gapreport"
 )
 
-// writeFiles writes every file into dir so that a failure leaves none of
-// them changed: all are written to temporary names first, then renamed into
-// place.
-func writeFiles(dir string, files map[string][]byte) ([]string, error) {
+// WriteFiles writes every file (names may hold "/"-separated folders) into
+// dir so that a failure leaves none of them changed: all are written to
+// temporary names beside their destinations first, then renamed into place.
+// It returns the paths written.
+func WriteFiles(dir string, files map[string][]byte) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("pipeline: output folder: %w", err)
 	}
@@ -66,4 +72,24 @@ func writeFiles(dir string, files map[string][]byte) ([]string, error) {
 		out = append(out, dst)
 	}
 	return out, nil
+}
+
+// GapTrend reads the coverage of up to n months before p from the posted
+// (or unchanged) allocation runs the ledger holds, for the tagging-gap
+// report's trend.
+func GapTrend(ctx context.Context, led *ledger.Ledger, p cost.Period, n int) ([]gapreport.TrendPoint, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	runs, err := led.Runs(ctx, ledger.RunFilter{Kind: ledger.RunAllocation})
+	if err != nil {
+		return nil, err
+	}
+	var rs []gapreport.RunSummary
+	for _, r := range runs {
+		if r.Status == ledger.StatusPosted || r.Status == ledger.StatusUnchanged {
+			rs = append(rs, gapreport.RunSummary{RunID: r.ID, Period: r.Period, Summary: r.Summary})
+		}
+	}
+	return gapreport.TrendFromRuns(rs, p, n)
 }

@@ -198,7 +198,7 @@ func PublishPriceList(ctx context.Context, cfg *rules.Config, env Env, opts Publ
 		out.Wrote, out.Replaced = true, true
 	}
 	if out.Wrote {
-		if _, err := writeFiles(filepath.Dir(out.File), map[string][]byte{filepath.Base(out.File): out.Content}); err != nil {
+		if _, err := WriteFiles(filepath.Dir(out.File), map[string][]byte{filepath.Base(out.File): out.Content}); err != nil {
 			return nil, err
 		}
 	}

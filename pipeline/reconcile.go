@@ -165,7 +165,7 @@ func ReconcileBuffer(ctx context.Context, cfg *rules.Config, env Env, opts Recon
 		out.Posted = toPost
 		log.Info("posted the buffer reconciliation", "quarter", q.String(), "run", run.ID, "journals", len(toPost))
 	}
-	if out.Files, err = writeFiles(opts.OutDir, files); err != nil {
+	if out.Files, err = WriteFiles(opts.OutDir, files); err != nil {
 		return out, err
 	}
 	out.Delivered, err = deliverBatches(ctx, cfg, env, led, last, DeliverOptions{Version: opts.Version, HTTPClient: opts.HTTPClient})

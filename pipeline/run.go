@@ -20,7 +20,6 @@ import (
 	"github.com/allot-dev/allot/reports/gapreport"
 	"github.com/allot-dev/allot/reports/statements"
 	"github.com/allot-dev/allot/rules"
-	"github.com/allot-dev/allot/tagging"
 	"github.com/shopspring/decimal"
 )
 
@@ -44,8 +43,11 @@ const (
 	FileAllocations = "allocations.csv"
 	FileJournal     = "journal.csv"
 	FileSummary     = "summary.json"
-	FileGaps        = "tagging-gaps.csv"
+	FileGaps        = "tagging-gaps.csv" // with .json, .md and .html beside it
 )
+
+// gapsTopN is how many entries each top-N list of the gap report holds.
+const gapsTopN = 50
 
 // RunOptions tune one run.
 type RunOptions struct {
@@ -141,7 +143,7 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 		si.PriceList = pl.File
 	}
 	sum := reports.BuildSummary(res, js, si)
-	sum.Buffer.SurchargeBase = SurchargeBase(AllocatorInput(cfg, g, pl, buf)).Round(res.MinorUnits).StringFixed(res.MinorUnits)
+	sum.Buffer.SurchargeBase = SurchargeBase(ain).Round(res.MinorUnits).StringFixed(res.MinorUnits)
 	out.Summary = sum
 	// Statements compare with the previous month's latest posted run.
 	var prev *statements.Previous
@@ -150,14 +152,20 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 	} else if ok {
 		prev = &statements.Previous{RunID: pr.ID, Period: pr.Period, Summary: pr.Summary}
 	}
-	files, err := reportFiles(res, g.Stats, sum, statements.Input{Result: res, Alloc: ain, Journals: js, Booking: JournalParams(cfg),
+	trend, err := GapTrend(ctx, led, p, 12)
+	if err != nil {
+		return fail(err)
+	}
+	gaps := gapreport.Build(g.Stats, gapreport.Options{Period: p, Currency: cfg.Currency, Basis: cfg.CostBasis,
+		Places: res.MinorUnits, TopN: gapsTopN, Trend: trend})
+	files, err := reportFiles(res, gaps, sum, statements.Input{Result: res, Alloc: ain, Journals: js, Booking: JournalParams(cfg),
 		Summary: sum, Resources: g.Resources, AgentRuns: g.AgentRuns, Previous: prev})
 	if err != nil {
 		return fail(err)
 	}
 	if !sum.OK {
 		// Show what failed, but post nothing and write no journal.
-		if out.Files, err = writeFiles(opts.OutDir, files); err != nil {
+		if out.Files, err = WriteFiles(opts.OutDir, files); err != nil {
 			return fail(err)
 		}
 		return fail(fmt.Errorf("%w (see %s)", ErrInvariants, FileSummary))
@@ -226,7 +234,7 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 		out.Posted = toPost
 		log.Info("posted", "period", p.String(), "run", run.ID, "journals", len(toPost))
 	}
-	if out.Files, err = writeFiles(opts.OutDir, files); err != nil {
+	if out.Files, err = WriteFiles(opts.OutDir, files); err != nil {
 		return out, err
 	}
 	if err := deliver(ctx, cfg, env, opts, led, p, out); err != nil {
@@ -307,30 +315,28 @@ func finalJournals(next []cost.Journal, live []ledger.Batch, toPost []cost.Journ
 	return out
 }
 
-func reportFiles(res *allocator.Result, stats *tagging.Stats, sum *reports.Summary, st statements.Input) (map[string][]byte, error) {
+func reportFiles(res *allocator.Result, gaps *gapreport.Report, sum *reports.Summary, st statements.Input) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	var b bytes.Buffer
 	if err := reports.WriteAllocations(&b, res); err != nil {
 		return nil, err
 	}
-	files[FileAllocations] = append([]byte(nil), b.Bytes()...)
-	b.Reset()
-	if err := gapreport.WriteGapsCSV(&b, stats, res.MinorUnits, 50); err != nil {
-		return nil, err
-	}
-	files[FileGaps] = append([]byte(nil), b.Bytes()...)
+	files[FileAllocations] = b.Bytes()
 	s, err := summaryJSON(sum)
 	if err != nil {
 		return nil, err
 	}
 	files[FileSummary] = s
-	// Team statements and the reconciliation (reports/statements).
-	sf, err := statements.Files(st)
-	if err != nil {
-		return nil, err
-	}
-	for name, b := range sf {
-		files[name] = b
+	// The tagging-gap report in its four forms (reports/gapreport), then the
+	// team statements and the reconciliation (reports/statements).
+	for _, render := range []func() (map[string][]byte, error){gaps.Files, func() (map[string][]byte, error) { return statements.Files(st) }} {
+		more, err := render()
+		if err != nil {
+			return nil, err
+		}
+		for name, b := range more {
+			files[name] = b
+		}
 	}
 	return files, nil
 }

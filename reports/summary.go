@@ -162,7 +162,7 @@ func BuildSummary(res *allocator.Result, js []cost.Journal, in SummaryInput) *Su
 		Input: InputSummary{Lines: res.InputLines, Cost: f(res.InputCost), Actions: res.InputActions, Sources: in.Sources},
 	}
 	teamTotals := map[string]decimal.Decimal{}
-	var charged, central, unalloc, total, journalled decimal.Decimal
+	var charged, central, unalloc, total decimal.Decimal
 	for _, r := range res.Rows {
 		teamTotals[r.Team] = teamTotals[r.Team].Add(r.Amount)
 		total = total.Add(r.Amount)
@@ -174,11 +174,6 @@ func BuildSummary(res *allocator.Result, js []cost.Journal, in SummaryInput) *Su
 		default:
 			charged = charged.Add(r.Amount)
 		}
-		switch r.Component {
-		case cost.CompUsage, cost.CompEval, cost.CompCentralEval, cost.CompCentralRegistry, cost.CompCentralPlatform,
-			cost.CompUnallocated, cost.CompUnallocatedShare:
-			journalled = journalled.Add(r.Amount)
-		}
 	}
 	s.Charged, s.Central, s.Unalloc, s.Total = f(charged), f(central), f(unalloc), f(total)
 	var rec, act decimal.Decimal
@@ -187,9 +182,7 @@ func BuildSummary(res *allocator.Result, js []cost.Journal, in SummaryInput) *Su
 		s.ByClass = append(s.ByClass, ClassSummary{Class: v.Class, Actions: v.Actions, Recovered: f(v.Recovered), Actual: f(v.Actual), Variance: f(v.Variance)})
 	}
 	s.Recovered, s.Actual, s.Variance = f(rec), f(act), f(rec.Sub(act))
-	if !res.InputCost.IsZero() && res.Mode == allocator.ModeCost {
-		s.Recharge = journalled.DivRound(res.InputCost.Round(pl), 6).String()
-	}
+	s.Recharge = RechargeRate(res)
 	var ids []string
 	for id := range teamTotals {
 		ids = append(ids, id)

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/allot-dev/allot/cost"
@@ -85,7 +83,7 @@ func runGaps(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	written, err := writeReportFiles(*out, files)
+	written, err := pipeline.WriteFiles(*out, files)
 	if err != nil {
 		return err
 	}
@@ -112,17 +110,7 @@ func gapsTrend(ctx context.Context, cfg *rules.Config, p cost.Period, n int) ([]
 		return nil, "", &hintError{err: fmt.Errorf("gaps: reading the trend: %w", err), try: "allot gaps … --trend 0 (to write the report without the trend)"}
 	}
 	defer led.Close()
-	runs, err := led.Runs(ctx, ledger.RunFilter{Kind: ledger.RunAllocation})
-	if err != nil {
-		return nil, "", err
-	}
-	var rs []gapreport.RunSummary
-	for _, r := range runs {
-		if r.Status == ledger.StatusPosted || r.Status == ledger.StatusUnchanged {
-			rs = append(rs, gapreport.RunSummary{RunID: r.ID, Period: r.Period, Summary: r.Summary})
-		}
-	}
-	pts, err := gapreport.TrendFromRuns(rs, p, n)
+	pts, err := pipeline.GapTrend(ctx, led, p, n)
 	if err != nil {
 		return nil, "", err
 	}
@@ -133,57 +121,6 @@ func gapsTrend(ctx context.Context, cfg *rules.Config, p cost.Period, n int) ([]
 	return pts, note, nil
 }
 
-// writeReportFiles writes every file into dir so that a failure changes
-// none of them: temporary names first, then renames.
-func writeReportFiles(dir string, files map[string][]byte) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("gaps: output folder: %w", err)
-	}
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	tmps := map[string]string{}
-	cleanup := func() {
-		for _, t := range tmps {
-			os.Remove(t)
-		}
-	}
-	for _, n := range names {
-		f, err := os.CreateTemp(dir, ".allot-tmp-"+n+"-*")
-		if err != nil {
-			cleanup()
-			return nil, fmt.Errorf("gaps: %w", err)
-		}
-		tmps[n] = f.Name()
-		_, err = f.Write(files[n])
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Chmod(f.Name(), 0o644)
-		}
-		if err != nil {
-			cleanup()
-			return nil, fmt.Errorf("gaps: write %s: %w", filepath.Join(dir, n), err)
-		}
-	}
-	var out []string
-	for _, n := range names {
-		dst := filepath.Join(dir, n)
-		if err := os.Rename(tmps[n], dst); err != nil {
-			cleanup()
-			return out, fmt.Errorf("gaps: %w", err)
-		}
-		delete(tmps, n)
-		out = append(out, dst)
-	}
-	return out, nil
-}
 
 func printGaps(w io.Writer, r *gapreport.Report, note string, files []string) {
 	pc := func(s *string) string {

@@ -59,7 +59,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 // demoFiles are the reports the demo's golden tests pin.
-var demoFiles = []string{"allocations.csv", "journal.csv", "summary.json", "tagging-gaps.csv",
+var demoFiles = []string{"allocations.csv", "journal.csv", "summary.json", "tagging-gaps.csv", "tagging-gaps.json", "tagging-gaps.md", "tagging-gaps.html",
 	"reconciliation.md", "reconciliation.html", "reconciliation.json",
 	"statements/search.md", "statements/search.html", "statements/support.md", "statements/support.html"}
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/allot-dev/allot/allocator"
 	"github.com/allot-dev/allot/cost"
+	"github.com/allot-dev/allot/reports"
 	"github.com/shopspring/decimal"
 )
 
@@ -143,13 +144,6 @@ type Journal struct {
 	Balanced bool   `json:"balanced"`
 }
 
-// billCarrying are the components whose rows carry bill lines one for one
-// in cost mode (the allocator's conservation set).
-var billCarrying = map[cost.Component]bool{
-	cost.CompUsage: true, cost.CompEval: true, cost.CompCentralEval: true, cost.CompCentralRegistry: true,
-	cost.CompCentralPlatform: true, cost.CompUnallocated: true, cost.CompUnallocatedShare: true,
-}
-
 // Recharge definitions, per mode (doc.go repeats them).
 const (
 	defRechargeCost = "cost mode: journalled bill cost is the exact amount of the journalled rows that carry bill lines one for one " +
@@ -186,7 +180,7 @@ func BuildReconciliation(in Input) (*Reconciliation, error) {
 	byComp := map[cost.Component]decimal.Decimal{}
 	classRec := map[string]decimal.Decimal{}      // rounded
 	classRecExact := map[string]decimal.Decimal{} // exact
-	noClassExact, carriedExact := decimal.Zero, decimal.Zero
+	noClassExact := decimal.Zero
 	noClassComps := map[cost.Component]bool{}
 	for _, r := range res.Rows {
 		if _, ok := teamTotal[r.Team]; !ok {
@@ -201,9 +195,8 @@ func BuildReconciliation(in Input) (*Reconciliation, error) {
 		default:
 			charged = charged.Add(r.Amount)
 		}
-		if billCarrying[r.Component] {
+		if reports.BillCarrying[r.Component] {
 			carried = carried.Add(r.Amount)
-			carriedExact = carriedExact.Add(r.Exact)
 		}
 		switch r.Component {
 		case cost.CompBufferSurcharge:
@@ -263,7 +256,7 @@ func BuildReconciliation(in Input) (*Reconciliation, error) {
 	rc.RecoveredExact, rc.VarianceExact = recExact.String(), recExact.Sub(res.InputCost).String()
 	rc.Classes = classRecoveries(res, classRec, classRecExact, m)
 	rc.Buffer = bufferRecon(res, rc.Buffer.ByTeam, m)
-	rc.Recharge = recharge(res, carriedExact, noClassExact, classRecExact, m)
+	rc.Recharge = recharge(res, m)
 	for _, j := range in.Journals {
 		d, c := j.Totals()
 		rc.Journals = append(rc.Journals, Journal{Company: j.Company, Currency: j.Currency, Lines: len(j.Lines),
@@ -353,34 +346,19 @@ func bufferRecon(res *allocator.Result, byTeam []TeamAmount, m func(decimal.Deci
 }
 
 // recharge computes the GL recharge rate (see the definitions above).
-func recharge(res *allocator.Result, carriedExact, noClassExact decimal.Decimal, recExact map[string]decimal.Decimal, m func(decimal.Decimal) Money) Recharge {
+func recharge(res *allocator.Result, m func(decimal.Decimal) Money) Recharge {
 	bill := res.InputCost
-	var journalled decimal.Decimal
 	r := Recharge{Definition: defRechargePrice}
-	switch res.Mode {
-	case allocator.ModeCost:
+	if res.Mode == allocator.ModeCost {
 		r.Definition = defRechargeCost
-		journalled = carriedExact
-	default:
-		short := decimal.Zero
-		for _, v := range res.Variance {
-			if d := v.Actual.Sub(recExact[v.Class]); d.IsPositive() {
-				short = short.Add(d)
-			}
-		}
-		short = short.Sub(noClassExact)
-		if short.IsNegative() {
-			short = decimal.Zero
-		}
-		journalled = bill.Sub(short)
 	}
+	journalled := reports.Journalled(res)
 	r.Bill = m(bill)
 	r.NotJournalled = m(bill.Sub(journalled))
 	r.Journalled = m(r.Bill.Dec.Sub(r.NotJournalled.Dec))
-	if !bill.IsZero() {
-		rate := journalled.DivRound(bill, 6)
-		r.Rate = rate.StringFixed(6)
-		r.Percent = rate.Mul(decimal.NewFromInt(100)).StringFixed(2) + "%"
+	if rate := reports.RechargeRate(res); rate != "" {
+		r.Rate = rate
+		r.Percent = decimal.RequireFromString(rate).Mul(decimal.NewFromInt(100)).StringFixed(2) + "%"
 	}
 	return r
 }

@@ -121,7 +121,6 @@ func gapsTrend(ctx context.Context, cfg *rules.Config, p cost.Period, n int) ([]
 	return pts, note, nil
 }
 
-
 func printGaps(w io.Writer, r *gapreport.Report, note string, files []string) {
 	pc := func(s *string) string {
 		if s == nil {

@@ -137,14 +137,15 @@ func (sc *groupScan) emit(ctx context.Context, p cost.Period, fn func(*cost.Line
 		return fmt.Errorf("focus: no row with a charge period starting in %s in %d file(s) under %s: %w",
 			p, len(sc.files), sc.d.where(), connectors.ErrNotFound)
 	}
-	for n, r := range refs {
-		if n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+	for _, r := range refs {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		if err := sc.sets[r.set].item(r.g, &li); err != nil {
 			return err
+		}
+		if li.Count == 1 {
+			li.Count = 0 // a group of one line, as Scan yields it
 		}
 		f := sc.files[r.first.Object]
 		li.Source = cost.Provenance{Object: f.name}

@@ -1,7 +1,9 @@
 // Package reports turns an allocation into what people and ERPs read: the
 // allocation rows (allocations.csv), balanced double-entry journals
-// (journal.csv and, through reports/erp, the ERP upload formats), the run
-// summary with its invariants (summary.json) and the tagging-gap report.
+// (journal.csv), the run summary with its invariants and coverage
+// (summary.json) and the GL recharge rate. Its subpackages render the rest:
+// reports/erp the ERP upload formats, reports/gapreport the tagging-gap
+// report, reports/statements the team statements and the reconciliation.
 //
 // # Journal entries
 //

@@ -59,37 +59,16 @@ func ReconcileFileBase(q cost.Quarter) string { return "buffer-reconcile-" + q.S
 // posts nothing. It writes buffer-reconcile-QUARTER.json and .md to
 // opts.OutDir and delivers the journals to the configured outputs once.
 func ReconcileBuffer(ctx context.Context, cfg *rules.Config, env Env, opts ReconcileOptions) (out *ReconcileOutcome, err error) {
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
 	q := opts.Quarter
 	last := q.Last()
-	log := env.logger()
-	led, err := ledger.Open(ctx, cfg.LedgerDSN())
+	// The same lock as the quarter's last month: never beside its run.
+	s, err := startSession(ctx, cfg, env, last, ledger.RunBufferReconcile, opts.Now)
 	if err != nil {
 		return nil, err
 	}
-	defer led.Close()
-	release, err := led.Lock(ctx, "period:"+last.String())
-	if err != nil {
-		return nil, fmt.Errorf("pipeline: a run of %s holds the lock: %w", last, err)
-	}
-	defer func() {
-		if rerr := release(); rerr != nil && err == nil {
-			err = rerr
-		}
-	}()
-	started := now().UTC()
-	run := ledger.Run{ID: ledger.NewRunID(last, started), Kind: ledger.RunBufferReconcile, Period: last, Model: cfg.Model,
-		ConfigFingerprint: fingerprint(cfg.Raw), StartedAt: started}
-	fail := func(err error) (*ReconcileOutcome, error) {
-		run.Status, run.Error, run.FinishedAt = ledger.StatusFailed, err.Error(), now().UTC()
-		if rerr := led.RecordRun(context.WithoutCancel(ctx), run); rerr != nil {
-			log.Error("cannot record the failed run", "run", run.ID, "err", rerr)
-		}
-		return nil, err
-	}
+	defer s.close(&err)
+	led, run, now, log := s.led, &s.run, s.now, s.log
+	fail := func(err error) (*ReconcileOutcome, error) { return nil, s.failed(ctx, err) }
 	out = &ReconcileOutcome{RunID: run.ID}
 
 	movements, err := led.BufferMovements(ctx, q)
@@ -148,13 +127,13 @@ func ReconcileBuffer(ctx context.Context, cfg *rules.Config, env Env, opts Recon
 	if unchanged && sameFund {
 		out.Unchanged = true
 		run.Status = ledger.StatusUnchanged
-		if err := led.RecordRun(ctx, run); err != nil {
+		if err := led.RecordRun(ctx, *run); err != nil {
 			return nil, err
 		}
 		log.Info("nothing to post: the quarter's reconciliation is unchanged", "quarter", q.String(), "run", run.ID)
 	} else {
 		run.Status = ledger.StatusPosted
-		posting := ledger.Posting{Run: run, Journals: toPost}
+		posting := ledger.Posting{Run: *run, Journals: toPost}
 		if !sameFund {
 			mv := rec.Movement
 			posting.Buffer = &mv

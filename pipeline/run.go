@@ -77,36 +77,14 @@ type Outcome struct {
 // post to the ledger (idempotently), write the reports and deliver each
 // posted batch once to each configured output.
 func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out *Outcome, err error) {
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
 	p := opts.Period
-	log := env.logger()
-	led, err := ledger.Open(ctx, cfg.LedgerDSN())
+	s, err := startSession(ctx, cfg, env, p, ledger.RunAllocation, opts.Now)
 	if err != nil {
 		return nil, err
 	}
-	defer led.Close()
-	release, err := led.Lock(ctx, "period:"+p.String())
-	if err != nil {
-		return nil, fmt.Errorf("pipeline: another run of %s holds the lock: %w", p, err)
-	}
-	defer func() {
-		if rerr := release(); rerr != nil && err == nil {
-			err = rerr
-		}
-	}()
-	started := now().UTC()
-	run := ledger.Run{ID: ledger.NewRunID(p, started), Kind: ledger.RunAllocation, Period: p, Model: cfg.Model,
-		ConfigFingerprint: fingerprint(cfg.Raw), StartedAt: started}
-	fail := func(err error) (*Outcome, error) {
-		run.Status, run.Error, run.FinishedAt = ledger.StatusFailed, err.Error(), now().UTC()
-		if rerr := led.RecordRun(context.WithoutCancel(ctx), run); rerr != nil {
-			log.Error("cannot record the failed run", "run", run.ID, "err", rerr)
-		}
-		return nil, err
-	}
+	defer s.close(&err)
+	led, run, now, log := s.led, &s.run, s.now, s.log
+	fail := func(err error) (*Outcome, error) { return nil, s.failed(ctx, err) }
 	out = &Outcome{RunID: run.ID}
 
 	g, err := Gather(ctx, cfg, env, p)
@@ -218,13 +196,13 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 	if unchanged && sameFund {
 		out.Unchanged = true
 		run.Status = ledger.StatusUnchanged
-		if err := led.RecordRun(ctx, run); err != nil {
+		if err := led.RecordRun(ctx, *run); err != nil {
 			return nil, err
 		}
 		log.Info("nothing to post: the period's journals and fund movement are unchanged", "period", p.String(), "run", run.ID)
 	} else {
 		run.Status = ledger.StatusPosted
-		posting := ledger.Posting{Run: run, Journals: toPost}
+		posting := ledger.Posting{Run: *run, Journals: toPost}
 		if !sameFund {
 			posting.Buffer = movement
 		}

@@ -67,6 +67,12 @@ func fieldValues(li *cost.LineItem, field string) values {
 	case "billing_account":
 		return values{v: [3]string{li.BillingAccountID, li.BillingAccountName}, n: 2}
 	case "service":
+		// The same service is spelled AmazonBedrock in CUR (the product
+		// code) and "Amazon Bedrock" in some FOCUS exports: a pattern
+		// matches either spelling.
+		if strings.Contains(li.ServiceName, " ") {
+			return values{v: [3]string{li.ServiceName, strings.ReplaceAll(li.ServiceName, " ", "")}, n: 2}
+		}
 		return one(li.ServiceName)
 	case "service_category":
 		return one(li.ServiceCategory)

@@ -334,3 +334,20 @@ tagging:
 		}
 	}
 }
+
+// TestServicePatternIgnoresSpaces: service: AmazonBedrock (the CUR product
+// code, as in the reference configuration) also matches a FOCUS export's
+// "Amazon Bedrock".
+func TestServicePatternIgnoresSpaces(t *testing.T) {
+	r := resolver(t)
+	for _, svc := range []string{"AmazonBedrock", "Amazon Bedrock"} {
+		li := cost.LineItem{ProviderName: "AWS", ServiceName: svc, UsageType: "USE1-TitanEmbedTextV2-input-tokens"}
+		if got := r.Resolve(&li).Class; got.Value != "retrieval_call" || got.By != "embeddings" {
+			t.Errorf("service %q: class %+v, want retrieval_call by the embeddings rule", svc, got)
+		}
+	}
+	li := cost.LineItem{ProviderName: "AWS", ServiceName: "Amazon S3", UsageType: "USE1-Embed"}
+	if got := r.Resolve(&li).Class.Value; got != "" {
+		t.Errorf("Amazon S3 matched the Bedrock rule: %q", got)
+	}
+}

@@ -38,10 +38,10 @@ type Summary struct {
 	Charged    string                `json:"charged"` // consuming teams, net of draws
 	Central    string                `json:"central"`
 	Unalloc    string                `json:"unallocated"`
-	Total      string                `json:"total"` // every row
-	Recovered  string                `json:"recovered"`
-	Actual     string                `json:"actual"`
-	Variance   string                `json:"variance"`
+	Total      string                `json:"total"`     // every row
+	Recovered  string                `json:"recovered"` // every row but buffer surcharges and draws
+	Actual     string                `json:"actual"`    // the bill's cost (the input cost)
+	Variance   string                `json:"variance"`  // recovered − actual: the platform's over- or under-recovery
 	ByClass    []ClassSummary        `json:"variance_by_class"`
 	Teams      []TeamSummary         `json:"teams"`
 	Buffer     BufferSummary         `json:"buffer"`
@@ -176,9 +176,17 @@ func BuildSummary(res *allocator.Result, js []cost.Journal, in SummaryInput) *Su
 		}
 	}
 	s.Charged, s.Central, s.Unalloc, s.Total = f(charged), f(central), f(unalloc), f(total)
+	// Recovered is every row but the fund's (surcharges and draws move the
+	// buffer, not the bill): the classes' rows plus those with no class
+	// (seats, unallocated shares), as the reconciliation counts it.
 	var rec, act decimal.Decimal
+	for _, r := range res.Rows {
+		if r.Component != cost.CompBufferSurcharge && r.Component != cost.CompBufferDraw {
+			rec = rec.Add(r.Exact)
+		}
+	}
 	for _, v := range res.Variance {
-		rec, act = rec.Add(v.Recovered), act.Add(v.Actual)
+		act = act.Add(v.Actual)
 		s.ByClass = append(s.ByClass, ClassSummary{Class: v.Class, Actions: v.Actions, Recovered: f(v.Recovered), Actual: f(v.Actual), Variance: f(v.Variance)})
 	}
 	s.Recovered, s.Actual, s.Variance = f(rec), f(act), f(rec.Sub(act))

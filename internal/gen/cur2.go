@@ -7,8 +7,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"unsafe"
 	"time"
+	"unsafe"
 
 	"github.com/allot-dev/allot/connectors"
 	"github.com/klauspost/compress/gzip"
@@ -327,7 +327,13 @@ func parquetSchema(cols []curCol, o *Options) *parquet.Schema {
 		case ckText:
 			g[c.name] = parquet.Optional(text())
 		case ckTime:
-			g[c.name] = parquet.Optional(parquet.Timestamp(parquet.Millisecond))
+			// Writers (parquet-mr, Arrow, DuckDB) dictionary-encode
+			// timestamps by default: a month has 744 hours.
+			t := parquet.Timestamp(parquet.Millisecond)
+			if !o.Plain {
+				t = parquet.Encoded(t, &parquet.RLEDictionary)
+			}
+			g[c.name] = parquet.Optional(t)
 		case ckMoney, ckQty:
 			g[c.name] = parquet.Optional(parquet.Leaf(parquet.DoubleType))
 		case ckNum:

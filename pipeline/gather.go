@@ -77,6 +77,14 @@ func OpenSources(ctx context.Context, cfg *rules.Config, env Env) ([]*connectors
 // Gather scans every source for period p: bill lines are converted to the
 // corporate currency, resolved and grouped; gateway records are checked
 // and counted.
+//
+// Sources whose driver merges lines (connectors.GroupScanner: the FOCUS
+// and AWS connectors) yield one item per group of lines that agree on
+// everything tagging and the allocator read, with exact sums and Count
+// lines. The per-item work here (cost basis, FX conversion, tag
+// resolution, gap statistics with Count lines) is linear in the item's
+// cost, so it runs once per group and gives the same result as per line;
+// memory and time here grow with the number of groups, not lines.
 func Gather(ctx context.Context, cfg *rules.Config, env Env, p cost.Period) (*Gathered, error) {
 	srcs, err := OpenSources(ctx, cfg, env)
 	if err != nil {

@@ -106,8 +106,35 @@ func benchScan(b *testing.B, dir, name string) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRows), "ns/row")
 }
 
+func benchGroups(b *testing.B, dir, name string) {
+	st, _ := os.Stat(filepath.Join(dir, name))
+	drv := focus.New(fileblob.New(dir), name)
+	b.SetBytes(st.Size())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var n int64
+		if err := drv.ScanGroups(context.Background(), oct, func(li *cost.LineItem) error { n += li.Lines(); return nil }); err != nil {
+			b.Fatal(err)
+		}
+		if n != benchRows {
+			b.Fatalf("%d rows, want %d", n, benchRows)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRows), "ns/row")
+}
+
+// BenchmarkDecodeGroups reads the same rows through the fast path,
+// merged into groups (go test -bench DecodeGroups -benchmem ./connectors/focus/).
+func BenchmarkDecodeGroups(b *testing.B) {
+	dir := benchFiles(b)
+	b.Run("CSV", func(b *testing.B) { benchGroups(b, dir, "f.csv") })
+	b.Run("CSVGzip", func(b *testing.B) { benchGroups(b, dir, "f.csv.gz") })
+	b.Run("Parquet", func(b *testing.B) { benchGroups(b, dir, "f.parquet") })
+}
+
 // BenchmarkDecode reads the same 50,000 rows as CSV, CSV.gz and Parquet
-// (go test -bench Decode -benchmem ./connectors/focus/).
+// line by line (go test -bench Decode -benchmem ./connectors/focus/).
 func BenchmarkDecode(b *testing.B) {
 	dir := benchFiles(b)
 	b.Run("CSV", func(b *testing.B) { benchScan(b, dir, "f.csv") })

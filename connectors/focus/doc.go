@@ -94,6 +94,24 @@
 // is line 1) or the 1-based row of a Parquet file. The LineItem passed to
 // fn is reused: it and its fields are valid only during the call.
 //
+// # Groups
+//
+// The driver is a connectors.GroupScanner: ScanGroups (what
+// connectors.Source.Scan uses) yields one item per group of rows that
+// agree on every field but the costs, the quantity, the charge period and
+// the provenance, in the month of their charge period start, with the
+// exact sums, Count the number of rows (0 for one row, as Scan) and the
+// provenance of the group's first row; groups come in the order Scan
+// first meets them. CSV files are split without encoding/csv and grouped
+// by the raw text of their cells, several files at a time; Parquet files
+// are read a page at a time, row groups in parallel, text resolved once
+// per dictionary entry (see connectors/internal/fastagg). Parquet files
+// with a column the fast reader does not take (a string timestamp or
+// cost, a non-string tag value) are read line by line and grouped alike.
+// Errors are Scan's, at the same line or row, and nothing is yielded
+// after one. Source.ScanLines reads line by line, for allot explain and
+// allot normalize.
+//
 // # Inputs
 //
 // Inputs lists the files with the store's ETag as fingerprint, or else a

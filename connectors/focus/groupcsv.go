@@ -72,7 +72,7 @@ type csvWorker struct {
 
 // csv groups the CSV files idx, several files at a time, each worker
 // merging the files it reads into one table per layout.
-func (sc *groupScan) csv(ctx context.Context, idx []int) ([]*groupSet, *posError, error) {
+func (sc *groupScan) csv(ctx context.Context, idx []int) ([]*groupSet, error) {
 	var mu sync.Mutex
 	var workers []*csvWorker
 	layouts := map[string]*csvLayout{}
@@ -107,16 +107,22 @@ func (sc *groupScan) csv(ctx context.Context, idx []int) ([]*groupSet, *posError
 			// words (or reads what the splitter refused).
 			mu.Lock()
 			defer mu.Unlock()
-			return sc.fallback(ctx, i, lg)
+			if err := sc.fallback(ctx, i, lg); err != nil {
+				return &objError{obj: i, err: err}
+			}
+			return nil
 		}
 		var re *fastagg.RowError
 		if errors.As(err, &re) {
-			return sc.rowError(re, l.names[re.Col])
+			return &objError{obj: i, err: sc.rowError(re, l.names[re.Col])}
 		}
-		return err
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		return &objError{obj: i, err: err}
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var sets []*groupSet
 	for sig, l := range layouts {
@@ -139,7 +145,7 @@ func (sc *groupScan) csv(ctx context.Context, idx []int) ([]*groupSet, *posError
 	if lg.T.Len() > 0 {
 		sets = append(sets, lineGroupSet(lg))
 	}
-	return sets, nil, nil
+	return sets, nil
 }
 
 // errFallback asks for the line-by-line reader.

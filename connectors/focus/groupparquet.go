@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/allot-dev/allot/connectors"
 	"github.com/allot-dev/allot/connectors/internal/fastagg"
@@ -98,7 +97,7 @@ func newPQLayout(f *parquet.File, object string) (*pqLayout, error) {
 
 // parquet groups the Parquet files idx: the files of one layout in one
 // parallel scan of all their row groups.
-func (sc *groupScan) parquet(ctx context.Context, idx []int) ([]*groupSet, *posError, error) {
+func (sc *groupScan) parquet(ctx context.Context, idx []int) ([]*groupSet, error) {
 	type opened struct {
 		i       int
 		f       *parquet.File
@@ -118,15 +117,18 @@ func (sc *groupScan) parquet(ctx context.Context, idx []int) ([]*groupSet, *posE
 		f := sc.files[i]
 		rc, err := sc.d.bucket.Open(ctx, f.obj.Key)
 		if err != nil {
-			return nil, nil, fmt.Errorf("focus: %w", err)
+			return nil, &objError{obj: i, err: fmt.Errorf("focus: %w", err)}
 		}
 		ra, size, cleanup, err := readerAt(ctx, rc, rc, nil)
 		if err != nil {
 			rc.Close()
-			return nil, nil, fmt.Errorf("focus: read %s: %w", f.name, err)
+			if cerr := ctx.Err(); cerr != nil {
+				return nil, cerr
+			}
+			return nil, &objError{obj: i, err: fmt.Errorf("focus: read %s: %w", f.name, err)}
 		}
 		cl := func() { cleanup(); rc.Close() }
-		pf, err := parquet.OpenFile(ra, size, parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true))
+		pf, err := parquet.OpenFile(ra, size, parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true), parquet.ReadBufferSize(fastagg.ReadBufferSize))
 		var l *pqLayout
 		if err == nil {
 			l, err = newPQLayout(pf, f.name)
@@ -135,12 +137,12 @@ func (sc *groupScan) parquet(ctx context.Context, idx []int) ([]*groupSet, *posE
 			cl()
 			var re *connectors.RowError
 			if errors.As(err, &re) {
-				return nil, nil, err
+				return nil, &objError{obj: i, err: err}
 			}
 			// Not a Parquet file the fast path reads: the line reader
 			// reads it, or says what is wrong with it.
 			if ferr := sc.fallback(ctx, i, lg); ferr != nil {
-				return nil, nil, ferr
+				return nil, &objError{obj: i, err: ferr}
 			}
 			continue
 		}
@@ -161,25 +163,26 @@ func (sc *groupScan) parquet(ctx context.Context, idx []int) ([]*groupSet, *posE
 		}
 		res, err := fastagg.ScanParquet(ctx, pfs, 0)
 		if err != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				return nil, cerr
+			}
 			var re *fastagg.RowError
 			if errors.As(err, &re) {
 				for _, o := range group {
 					if int32(o.i) == re.Object {
-						return nil, nil, sc.rowError(re, o.l.names[re.Col])
+						return nil, &objError{obj: o.i, err: sc.rowError(re, o.l.names[re.Col])}
 					}
 				}
 			}
-			if cerr := ctx.Err(); cerr != nil {
-				return nil, nil, cerr
-			}
-			return nil, nil, &connectors.RowError{Object: sc.files[group[0].i].name, Err: fmt.Errorf("%w: %w", ErrBadFile, err)}
+			return nil, &objError{obj: group[0].i, err: &connectors.RowError{Object: sc.files[group[0].i].name,
+				Err: fmt.Errorf("%w: %w", ErrBadFile, err)}}
 		}
 		sets = append(sets, group[0].l.groupSet(sc, res))
 	}
 	if lg.T.Len() > 0 {
 		sets = append(sets, lineGroupSet(lg))
 	}
-	return sets, nil, nil
+	return sets, nil
 }
 
 // groupSet decodes the groups ScanParquet built with this layout.
@@ -234,5 +237,3 @@ func (l *pqLayout) groupSet(sc *groupScan, res *fastagg.PQResult) *groupSet {
 		return nil
 	}}
 }
-
-var _ sync.Mutex

@@ -64,12 +64,16 @@ type groupScan struct {
 	sets  []*groupSet
 }
 
-// firstError returns the error of the earliest position, so that the
-// scan reports what a line-by-line scan would have met first.
-type posError struct {
-	pos fastagg.Pos
+// objError is a failure while reading one file (its index in files): of
+// two failures, the scan reports the one in the earlier file, as a
+// line-by-line scan would.
+type objError struct {
+	obj int
 	err error
 }
+
+func (e *objError) Error() string { return e.err.Error() }
+func (e *objError) Unwrap() error { return e.err }
 
 func (sc *groupScan) run(ctx context.Context) error {
 	var csvIdx, pqIdx []int
@@ -80,30 +84,29 @@ func (sc *groupScan) run(ctx context.Context) error {
 			csvIdx = append(csvIdx, i)
 		}
 	}
-	var errs []posError
-	if len(csvIdx) > 0 {
-		sets, perr, err := sc.csv(ctx, csvIdx)
-		if err != nil {
+	var first *objError
+	for _, part := range []struct {
+		idx  []int
+		scan func(context.Context, []int) ([]*groupSet, error)
+	}{{csvIdx, sc.csv}, {pqIdx, sc.parquet}} {
+		if len(part.idx) == 0 {
+			continue
+		}
+		sets, err := part.scan(ctx, part.idx)
+		var oe *objError
+		switch {
+		case err == nil:
+			sc.sets = append(sc.sets, sets...)
+		case errors.As(err, &oe):
+			if first == nil || oe.obj < first.obj {
+				first = oe
+			}
+		default:
 			return err
 		}
-		sc.sets = append(sc.sets, sets...)
-		if perr != nil {
-			errs = append(errs, *perr)
-		}
 	}
-	if len(pqIdx) > 0 {
-		sets, perr, err := sc.parquet(ctx, pqIdx)
-		if err != nil {
-			return err
-		}
-		sc.sets = append(sc.sets, sets...)
-		if perr != nil {
-			errs = append(errs, *perr)
-		}
-	}
-	if len(errs) > 0 {
-		sort.Slice(errs, func(i, j int) bool { return errs[i].pos.Less(errs[j].pos) })
-		return errs[0].err
+	if first != nil {
+		return first.err
 	}
 	return nil
 }

@@ -3,21 +3,19 @@ package focus_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/connectors/connectortest"
 	"github.com/allot-dev/allot/connectors/focus"
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/internal/gen"
 	"github.com/allot-dev/allot/objstore/fileblob"
-	"github.com/shopspring/decimal"
 )
 
 func driverFor(path string) *focus.Driver {
@@ -41,98 +39,11 @@ func scanGroups(t testing.TB, path string, p cost.Period) ([]cost.LineItem, erro
 	return out, err
 }
 
-// refGroups groups the lines Scan yields the way the GroupScanner
-// contract says, independently of the driver's fast paths: by every field
-// but the costs, the quantity, the charge period and the provenance, and
-// by the month of the charge period start; groups come in the order their
-// first line comes.
-func refGroups(lines []cost.LineItem) []cost.LineItem {
-	index := map[string]int{}
-	var out []cost.LineItem
-	for _, li := range lines {
-		keys := li.Tags.Keys()
-		var tags strings.Builder
-		for _, k := range keys {
-			fmt.Fprintf(&tags, "%q=%q;", k, li.Tags[k])
-		}
-		k := fmt.Sprintf("%q|%q|%q|%q|%q|%q|%s|%q|%q|%q|%q|%q|%q|%q|%q|%q|%q|%q|%q|%q|%q|%s|%s|%v",
-			li.ProviderName, li.BillingAccountID, li.BillingAccountName, li.SubAccountID, li.SubAccountName,
-			li.ResourceGroup, li.BillingPeriodStart.UTC().Format(time.RFC3339Nano), li.ChargeCategory, li.ChargeClass,
-			li.ChargeDescription, li.ServiceName, li.ServiceCategory, li.SkuID, li.SkuMeter, li.UsageType,
-			li.ResourceID, li.ResourceName, li.ResourceType, li.RegionID, li.ConsumedUnit, li.BillingCurrency,
-			li.ChargePeriodStart.UTC().Format("2006-01"), tags.String(), li.Tags == nil)
-		i, ok := index[k]
-		if !ok {
-			c := li
-			c.Count = 0
-			c.BilledCost, c.EffectiveCost, c.ListCost, c.ConsumedQuantity = decimal.Zero, decimal.Zero, decimal.Zero, decimal.Zero
-			out = append(out, c)
-			i = len(out) - 1
-			index[k] = i
-		}
-		g := &out[i]
-		g.BilledCost = g.BilledCost.Add(li.BilledCost)
-		g.EffectiveCost = g.EffectiveCost.Add(li.EffectiveCost)
-		g.ListCost = g.ListCost.Add(li.ListCost)
-		g.ConsumedQuantity = g.ConsumedQuantity.Add(li.ConsumedQuantity)
-		g.Count += li.Lines()
-		if li.ChargePeriodStart.Before(g.ChargePeriodStart) {
-			g.ChargePeriodStart = li.ChargePeriodStart
-		}
-		if li.ChargePeriodEnd.After(g.ChargePeriodEnd) {
-			g.ChargePeriodEnd = li.ChargePeriodEnd
-		}
-	}
-	return out
-}
-
-func describe(li cost.LineItem) string {
-	tags := ""
-	if li.Tags != nil {
-		keys := li.Tags.Keys()
-		sort.Strings(keys)
-		for _, k := range keys {
-			tags += k + "=" + li.Tags[k] + ";"
-		}
-	}
-	return fmt.Sprintf("%s %s/%s %s %s %s %s %s %s %s %s %s | %s..%s count %d | billed %s eff %s list %s qty %s | tags %s | %s",
-		li.ProviderName, li.BillingAccountID, li.SubAccountID, li.SubAccountName, li.ChargeCategory, li.ChargeClass,
-		li.ServiceName, li.SkuID, li.UsageType, li.ResourceID, li.RegionID, li.BillingCurrency,
-		li.ChargePeriodStart.UTC().Format(time.RFC3339Nano), li.ChargePeriodEnd.UTC().Format(time.RFC3339Nano), li.Lines(),
-		li.BilledCost.String(), li.EffectiveCost.String(), li.ListCost.String(), li.ConsumedQuantity.String(), tags, li.Source)
-}
-
-// compareGroups checks that ScanGroups on path yields exactly the groups
-// of Scan's lines.
+// compareGroups checks ScanGroups on path against Scan (see
+// connectortest.Groups).
 func compareGroups(t *testing.T, path string, p cost.Period) int {
 	t.Helper()
-	lines, lerr := scanPeriod(t, path, p)
-	groups, gerr := scanGroups(t, path, p)
-	if (lerr == nil) != (gerr == nil) {
-		t.Fatalf("%s: Scan error %v, ScanGroups error %v", path, lerr, gerr)
-	}
-	if lerr != nil {
-		return 0
-	}
-	want := refGroups(lines)
-	if len(groups) != len(want) {
-		t.Fatalf("%s: %d groups, want %d", path, len(groups), len(want))
-	}
-	for i := range want {
-		// decimals compare by value: print both normalized
-		g, w := groups[i], want[i]
-		for _, x := range []*cost.LineItem{&g, &w} {
-			x.BilledCost, x.EffectiveCost = decimal.RequireFromString(x.BilledCost.String()), decimal.RequireFromString(x.EffectiveCost.String())
-			x.ListCost, x.ConsumedQuantity = decimal.RequireFromString(x.ListCost.String()), decimal.RequireFromString(x.ConsumedQuantity.String())
-		}
-		if describe(g) != describe(w) || !g.BilledCost.Equal(w.BilledCost) || g.ResourceName != w.ResourceName ||
-			g.ResourceType != w.ResourceType || g.ChargeDescription != w.ChargeDescription || g.BillingAccountName != w.BillingAccountName ||
-			g.ResourceGroup != w.ResourceGroup || g.ConsumedUnit != w.ConsumedUnit || g.ServiceCategory != w.ServiceCategory ||
-			g.SkuMeter != w.SkuMeter || !g.BillingPeriodStart.Equal(w.BillingPeriodStart) || (g.Tags == nil) != (w.Tags == nil) {
-			t.Fatalf("%s group %d:\n got %s\nwant %s", path, i, describe(g), describe(w))
-		}
-	}
-	return len(groups)
+	return connectortest.Groups(t, driverFor(path), p)
 }
 
 func TestGroupsMatchLines(t *testing.T) {
@@ -174,6 +85,7 @@ func TestGroupsBadInput(t *testing.T) {
 	for _, tc := range badInputCases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeCSV(t, "bad.csv", tc.content)
+			compareGroups(t, p, oct) // the same error as Scan
 			items, err := scanGroups(t, p, oct)
 			var re *connectors.RowError
 			if !errors.As(err, &re) {
@@ -223,5 +135,56 @@ func TestGroupsCancel(t *testing.T) {
 	err := driverFor("testdata/csv").ScanGroups(ctx, oct, func(*cost.LineItem) error { return nil })
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
+	}
+}
+
+// TestGroupsMixedFormats: a folder of CSV and Parquet files is grouped
+// as Scan reads it, and of two bad files the first in key order is
+// reported, whichever format is read first.
+func TestGroupsMixedFormats(t *testing.T) {
+	type row struct {
+		ChargePeriodStart time.Time `parquet:"ChargePeriodStart,timestamp(millisecond)"`
+		ChargeCategory    string    `parquet:"ChargeCategory"`
+		BillingCurrency   string    `parquet:"BillingCurrency"`
+		BilledCost        *float64  `parquet:"BilledCost,optional"`
+		EffectiveCost     float64   `parquet:"EffectiveCost"`
+	}
+	one := 1.25
+	start := time.Date(2026, 10, 3, 0, 0, 0, 0, time.UTC)
+	good := writeRows(t, []row{{start, "Usage", "USD", &one, 1}, {start, "Usage", "USD", &one, 2}})
+	bad := writeRows(t, []row{{start, "Usage", "USD", &one, 1}, {start, "Usage", "USD", nil, 1}})
+	csvGood := hdr + "\n" + badRow + "\n" + badRow + "\n"
+	csvBad := hdr + "\n" + badRow + "\n2026-10-01T00:00:00Z,Usage,x,1,USD\n"
+	copyTo := func(dir, name, from string) {
+		b, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	}
+	t.Run("good", func(t *testing.T) {
+		dir := t.TempDir()
+		copyTo(dir, "a.parquet", good)
+		os.WriteFile(filepath.Join(dir, "b.csv"), []byte(csvGood), 0o644)
+		copyTo(dir, "c.parquet", good)
+		compareGroups(t, dir, oct)
+	})
+	for _, tc := range []struct{ name, first, second string }{{"Parquet first", "a.parquet", "b.csv"}, {"CSV first", "a.csv", "b.parquet"}} {
+		t.Run("bad, "+tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if strings.HasSuffix(tc.first, ".parquet") {
+				copyTo(dir, tc.first, bad)
+				os.WriteFile(filepath.Join(dir, tc.second), []byte(csvBad), 0o644)
+			} else {
+				os.WriteFile(filepath.Join(dir, tc.first), []byte(csvBad), 0o644)
+				copyTo(dir, tc.second, bad)
+			}
+			compareGroups(t, dir, oct) // the same error as Scan
+			_, err := scanGroups(t, dir, oct)
+			var re *connectors.RowError
+			if !errors.As(err, &re) || !strings.HasSuffix(re.Object, tc.first) {
+				t.Fatalf("error = %v, want one in %s", err, tc.first)
+			}
+		})
 	}
 }

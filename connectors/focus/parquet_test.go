@@ -131,6 +131,7 @@ func TestParquetTypes(t *testing.T) {
 		var eff [16]byte
 		new(big.Int).Add(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(-123456)).FillBytes(eff[:])
 		p := writeRows(t, []row{{b, 0.1, eff, 20727, `{"team":"search","n":1.50}`, 42, 111111111111}})
+		compareGroups(t, p, oct) // a file of unusual types: grouped line by line
 		items, err := scanAll(t, p)
 		if err != nil {
 			t.Fatal(err)
@@ -159,6 +160,7 @@ func TestParquetTypes(t *testing.T) {
 		}
 		one := 1.0
 		p := writeRows(t, []row{{b, &one, 1}, {b, nil, 1}})
+		compareGroups(t, p, oct) // the same error
 		items, err := scanAll(t, p)
 		var re *connectors.RowError
 		if !errors.As(err, &re) || re.Row != 2 || re.Column != "BilledCost" || !errors.Is(err, focus.ErrNull) {
@@ -174,7 +176,9 @@ func TestParquetTypes(t *testing.T) {
 			BilledCost    bool    `parquet:"BilledCost"`
 			EffectiveCost float64 `parquet:"EffectiveCost"`
 		}
-		_, err := scanAll(t, writeRows(t, []row{{b, true, 1}}))
+		p := writeRows(t, []row{{b, true, 1}})
+		compareGroups(t, p, oct)
+		_, err := scanAll(t, p)
 		var re *connectors.RowError
 		if !errors.As(err, &re) || re.Column != "BilledCost" || !errors.Is(err, focus.ErrBadFile) {
 			t.Fatalf("error = %v, want an unsupported BilledCost type", err)
@@ -188,7 +192,9 @@ func TestParquetTypes(t *testing.T) {
 			BilledCost        float64 `parquet:"BilledCost"`
 			EffectiveCost     float64 `parquet:"EffectiveCost"`
 		}
-		_, err := scanAll(t, writeRows(t, []row{{1790000000000, "Usage", "USD", 1, 1}}))
+		p := writeRows(t, []row{{1790000000000, "Usage", "USD", 1, 1}})
+		compareGroups(t, p, oct)
+		_, err := scanAll(t, p)
 		var re *connectors.RowError
 		if !errors.As(err, &re) || re.Column != "ChargePeriodStart" || !errors.Is(err, focus.ErrBadFile) {
 			t.Fatalf("error = %v, want an INT64 ChargePeriodStart refused (units unknown)", err)
@@ -201,7 +207,9 @@ func TestParquetTypes(t *testing.T) {
 			EffectiveCost float64 `parquet:"EffectiveCost"`
 		}
 		bad := base{"10/01/2026", "Usage", "USD"}
-		_, err := scanAll(t, writeRows(t, []row{{b, 1, 1}, {b, 1, 1}, {bad, 1, 1}}))
+		p := writeRows(t, []row{{b, 1, 1}, {b, 1, 1}, {bad, 1, 1}})
+		compareGroups(t, p, oct)
+		_, err := scanAll(t, p)
 		var re *connectors.RowError
 		if !errors.As(err, &re) || re.Row != 3 || re.Column != "ChargePeriodStart" || !errors.Is(err, focus.ErrBadValue) {
 			t.Fatalf("error = %v, want a bad ChargePeriodStart at row 3", err)

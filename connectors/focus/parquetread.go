@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"math"
 	"math/big"
 	"os"
@@ -482,11 +483,15 @@ func (in *interner) appendText(v parquet.Value) []byte {
 }
 
 // readerAt gives random access to a Parquet object: the object itself when
-// the store returned a local file, or else a temporary file the object is
+// the store returned a local file (io.ReaderAt with Stat), or else a temporary file the object is
 // copied to (memory stays bounded; the disk holds one object). When h is
 // non-nil the object's bytes are written to it. r is rc, or rc teed into h.
 func readerAt(ctx context.Context, rc io.ReadCloser, r io.Reader, h hash.Hash) (io.ReaderAt, int64, func(), error) {
-	if f, ok := rc.(*os.File); ok {
+	type statReaderAt interface {
+		io.ReaderAt
+		Stat() (fs.FileInfo, error)
+	}
+	if f, ok := rc.(statReaderAt); ok { // a local file: read in place
 		st, err := f.Stat()
 		if err != nil {
 			return nil, 0, nil, err

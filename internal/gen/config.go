@@ -68,7 +68,7 @@ func writeConfig(w *world, o *Options, kind, url string) (string, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `# Written by allot gen: %d synthetic %s lines (%s) for %s, seed %d.
-# Run it with: allot run --config %s --period %s --out OUT
+# Run it from this folder: allot run --config allot.yaml --period %s --out OUT
 #
 # Cost mode (the finops model): each team's usage rows are the cost of
 # its lines per action class, as a GROUP BY over the team and action
@@ -88,7 +88,7 @@ sources:
     url: file:data/gateway
 
 teams:
-`, o.Rows, o.Format, o.File, o.Period, o.Seed, filepath.Join(o.Out, "allot.yaml"), o.Period, basis, basis, kind, url)
+`, o.Rows, o.Format, o.File, o.Period, o.Seed, o.Period, basis, basis, kind, url)
 	for i, t := range w.teams {
 		if t == "platform" {
 			fmt.Fprintf(&b, "  - { id: platform, cost_center: CC-9000, company: \"1000\", platform: true }\n")

@@ -174,6 +174,18 @@ type ctxFile struct {
 
 func (c ctxFile) Close() error { return c.f.Close() }
 
+// ReadAt reads the file in place, so that readers needing random access
+// (Parquet) do not copy it; it fails with ctx.Err() once ctx is done.
+func (c ctxFile) ReadAt(p []byte, off int64) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.f.ReadAt(p, off)
+}
+
+// Stat describes the open file.
+func (c ctxFile) Stat() (fs.FileInfo, error) { return c.f.Stat() }
+
 // Put writes body to a temporary file beside key, syncs it and renames it
 // into place (or links it, with IfNotExists).
 func (b *Bucket) Put(ctx context.Context, key string, body io.Reader, opts *objstore.PutOptions) (err error) {

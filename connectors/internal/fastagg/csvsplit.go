@@ -128,7 +128,8 @@ func (s *Splitter) Next() ([][]byte, int64, error) {
 			}
 			continue
 		}
-		if bytes.IndexByte(content, '"') < 0 {
+		q := bytes.IndexByte(content, '"')
+		if q < 0 {
 			s.fields = s.fields[:0]
 			for {
 				c := bytes.IndexByte(content, ',')
@@ -147,7 +148,11 @@ func (s *Splitter) Next() ([][]byte, int64, error) {
 			}
 			return s.fields, start, s.checkCount(start)
 		}
-		done, err := s.quoted()
+		le := -1 // the line end, when the buffer holds it
+		if nl >= 0 {
+			le = s.pos + nl
+		}
+		done, err := s.quoted(le, s.pos+q)
 		if err != nil {
 			return nil, s.line + 1, err
 		}
@@ -173,13 +178,15 @@ func (s *Splitter) checkCount(line int64) error {
 // quoted parses one record that holds a quote, from s.pos. It returns
 // done=false when the buffered data ends inside the record and more may
 // come; s is then unchanged.
-func (s *Splitter) quoted() (done bool, err error) {
+func (s *Splitter) quoted(le, q0 int) (done bool, err error) {
 	b := s.buf[:s.end]
 	i := s.pos
 	startLine := s.line + 1
 	lines := int64(0) // newlines inside quoted fields
 	s.spans = s.spans[:0]
 	s.esc = s.esc[:0]
+	// le is where the current physical line ends (-1: not known), and no
+	// byte before q0 is a quote.
 	for {
 		if i < len(b) && b[i] == '"' {
 			i++
@@ -245,25 +252,25 @@ func (s *Splitter) quoted() (done bool, err error) {
 		}
 		// An unquoted field runs to the next comma or line end and must
 		// not hold a quote.
-		j := i
-		for j < len(b) && b[j] != ',' && b[j] != '\n' {
-			if b[j] == '"' {
-				return false, &SyntaxError{StartLine: startLine, Line: startLine + lines, Err: csv.ErrBareQuote}
+		if le < i { // the end of the physical line the field is on
+			le = bytes.IndexByte(b[i:], '\n')
+			if le < 0 {
+				if !s.eof {
+					return false, nil
+				}
+				le = len(b)
+			} else {
+				le += i
 			}
-			j++
 		}
-		if j >= len(b) {
-			if !s.eof {
-				return false, nil
-			}
-			e := j
-			if e > i && b[e-1] == '\r' {
-				e--
-			}
-			s.spans = append(s.spans, span{int32(i - s.pos), int32(e - s.pos), false})
-			return s.finish(j, startLine, lines), nil
+		j := le
+		if c := bytes.IndexByte(b[i:le], ','); c >= 0 {
+			j = i + c
 		}
-		if b[j] == ',' {
+		if j > q0 && bytes.IndexByte(b[i:j], '"') >= 0 {
+			return false, &SyntaxError{StartLine: startLine, Line: startLine + lines, Err: csv.ErrBareQuote}
+		}
+		if j < le {
 			s.spans = append(s.spans, span{int32(i - s.pos), int32(j - s.pos), false})
 			i = j + 1
 			continue
@@ -273,7 +280,10 @@ func (s *Splitter) quoted() (done bool, err error) {
 			e--
 		}
 		s.spans = append(s.spans, span{int32(i - s.pos), int32(e - s.pos), false})
-		return s.finish(j+1, startLine, lines), nil
+		if le == len(b) {
+			return s.finish(le, startLine, lines), nil
+		}
+		return s.finish(le+1, startLine, lines), nil
 	}
 }
 

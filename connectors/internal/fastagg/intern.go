@@ -62,23 +62,23 @@ func (in *Interner) Len() int {
 // row by row. It holds at most localMax entries.
 type Local struct {
 	in *Interner
-	m  map[string]uint32
+	m  bytesMap
 }
 
 const localMax = 1 << 20
 
 // NewLocal returns a worker cache over in.
-func NewLocal(in *Interner) *Local { return &Local{in: in, m: make(map[string]uint32, 1024)} }
+func NewLocal(in *Interner) *Local { return &Local{in: in} }
 
 // ID returns the id of b.
 func (l *Local) ID(b []byte) uint32 {
-	if id, ok := l.m[string(b)]; ok {
+	if id, ok := l.m.get(b); ok {
 		return id
 	}
 	id := l.in.ID(b)
-	if len(l.m) >= localMax {
-		clear(l.m)
+	if l.m.len() >= localMax {
+		l.m.reset()
 	}
-	l.m[string(b)] = id
+	l.m.put(b, id)
 	return id
 }

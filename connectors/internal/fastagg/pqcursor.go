@@ -1,17 +1,15 @@
 package fastagg
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"math/big"
-	"time"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/deprecated"
 	"github.com/parquet-go/parquet-go/encoding"
-	"github.com/parquet-go/parquet-go/format"
 	"github.com/shopspring/decimal"
 )
 
@@ -31,6 +29,7 @@ type leaf struct {
 	reps   []byte
 	maxDef byte
 	nlev   int // levels in the page
+	nulls  int // null levels in the page
 	li, vi int // next level, next value
 	dict   parquet.Dictionary
 }
@@ -71,22 +70,34 @@ func (l *leaf) next() (newDict bool, err error) {
 		l.nlev = len(l.defs)
 	}
 	l.li, l.vi = 0, 0
+	l.nulls = 0
+	if l.defs != nil {
+		l.nulls = int(p.NumNulls())
+	}
 	d := p.Dictionary()
 	newDict = d != nil && d != l.dict
 	l.dict = d
 	return newDict, nil
 }
 
-// textCursor reads a BYTE_ARRAY or FIXED_LEN_BYTE_ARRAY column as ids.
+// textCursor reads a BYTE_ARRAY or FIXED_LEN_BYTE_ARRAY column as ids:
+// the Interner's global ids, or, when cs is set, the codes cs gives them.
 type textCursor struct {
 	leaf
 	in    *Interner
 	local *Local
-	trans []uint32 // dictionary index → id
-	idx   []int32
-	data  []byte
-	offs  []uint32
-	size  int // FIXED_LEN_BYTE_ARRAY width; 0 for BYTE_ARRAY
+	cs    *codeSpace
+	null  uint32   // the output of a null: global id 0 or its code
+	trans []uint32 // dictionary index → id (or code)
+	// constant: every row of the last window came from a one-entry
+	// dictionary without nulls: the value is the same in every row
+	constant bool
+	dvals    []byte // the dictionary's values
+	doffs    []uint32
+	idx      []int32
+	data     []byte
+	offs     []uint32
+	size     int // FIXED_LEN_BYTE_ARRAY width; 0 for BYTE_ARRAY
 }
 
 func (c *textCursor) load() error {
@@ -105,16 +116,20 @@ func (c *textCursor) load() error {
 			} else {
 				b, offs = vals.ByteArray()
 			}
+			c.dvals, c.doffs = b, offs
 			n := c.dict.Len()
-			c.in.mu.Lock() // one lock for the whole dictionary
-			for i := 0; i < n; i++ {
+			for i := 0; i < n; i++ { // through the worker's cache: no lock for values seen before
 				if c.size > 0 {
-					c.trans = append(c.trans, c.in.idLocked(b[i*c.size:(i+1)*c.size]))
+					c.trans = append(c.trans, c.local.ID(b[i*c.size:(i+1)*c.size]))
 				} else {
-					c.trans = append(c.trans, c.in.idLocked(b[offs[i]:offs[i+1]]))
+					c.trans = append(c.trans, c.local.ID(b[offs[i]:offs[i+1]]))
 				}
 			}
-			c.in.mu.Unlock()
+			if c.cs != nil {
+				for i, id := range c.trans {
+					c.trans[i] = c.cs.get(id)
+				}
+			}
 		}
 		vals := c.page.Data()
 		c.idx = vals.Int32()
@@ -131,6 +146,7 @@ func (c *textCursor) load() error {
 
 // fill reads the next n rows' ids into out (0 for null).
 func (c *textCursor) fill(out []uint32) error {
+	c.constant = true
 	for f := 0; f < len(out); {
 		if c.li >= c.nlev {
 			if err := c.load(); err != nil {
@@ -141,25 +157,38 @@ func (c *textCursor) fill(out []uint32) error {
 		m := min(len(out)-f, c.nlev-c.li)
 		dst := out[f : f+m]
 		switch {
-		case c.dict != nil && c.defs == nil:
+		case c.dict != nil && (c.defs == nil || c.nulls == 0) && c.dict.Len() == 1:
+			v := c.trans[0]
+			if f > 0 && out[0] != v {
+				c.constant = false
+			}
 			for k := range dst {
-				dst[k] = c.trans[c.idx[c.vi+k]]
+				dst[k] = v
+			}
+			c.vi += m
+		case c.dict != nil && (c.defs == nil || c.nulls == 0):
+			c.constant = false
+			trans := c.trans
+			for k, j := range c.idx[c.vi : c.vi+m] {
+				dst[k] = trans[j]
 			}
 			c.vi += m
 		case c.dict != nil:
+			c.constant = false
 			defs := c.defs[c.li : c.li+m]
 			for k, d := range defs {
 				if d == c.maxDef {
 					dst[k] = c.trans[c.idx[c.vi]]
 					c.vi++
 				} else {
-					dst[k] = 0
+					dst[k] = c.null
 				}
 			}
 		default:
+			c.constant = false
 			for k := range dst {
 				if c.defs != nil && c.defs[c.li+k] != c.maxDef {
-					dst[k] = 0
+					dst[k] = c.null
 					continue
 				}
 				var b []byte
@@ -168,7 +197,11 @@ func (c *textCursor) fill(out []uint32) error {
 				} else {
 					b = c.data[c.offs[c.vi]:c.offs[c.vi+1]]
 				}
-				dst[k] = c.local.ID(b)
+				id := c.local.ID(b)
+				if c.cs != nil {
+					id = c.cs.get(id)
+				}
+				dst[k] = id
 				c.vi++
 			}
 		}
@@ -176,18 +209,6 @@ func (c *textCursor) fill(out []uint32) error {
 		f += m
 	}
 	return nil
-}
-
-// idLocked is ID with in.mu already held.
-func (in *Interner) idLocked(b []byte) uint32 {
-	if id, ok := in.ids[string(b)]; ok {
-		return id
-	}
-	s := string(b)
-	id := uint32(len(in.strs))
-	in.strs = append(in.strs, s)
-	in.ids[s] = id
-	return id
 }
 
 // Amount flags, per row.
@@ -225,6 +246,10 @@ type numCursor struct {
 	data []byte
 	offs []uint32
 	size int
+	// the current window, sparse: rows with a value, their values, flags
+	rows []int32
+	vals []int64
+	fl   []uint8
 	slow []slowAmount // rows of the current window on the slow path
 }
 
@@ -334,50 +359,106 @@ func (c *numCursor) load() error {
 	return nil
 }
 
-// fill reads the next len(out) rows; row numbers in the slow list count
-// from base.
-func (c *numCursor) fill(out []int64, flags []uint8, base int) error {
-	c.slow = c.slow[:0]
-	for f := 0; f < len(out); {
+// fill reads the next n rows as a sparse list: the rows (window-relative)
+// that have a value, with their scaled values and flags (amtValue, or
+// amtSlow with the decimal in slow). Row numbers in errors count from 0.
+func (c *numCursor) fill(n int) error {
+	c.rows, c.vals, c.fl, c.slow = c.rows[:0], c.vals[:0], c.fl[:0], c.slow[:0]
+	for f := 0; f < n; {
 		if c.li >= c.nlev {
 			if err := c.load(); err != nil {
 				return err
 			}
 			continue
 		}
-		m := min(len(out)-f, c.nlev-c.li)
-		for k := 0; k < m; k++ {
-			if c.defs != nil && c.defs[c.li+k] != c.maxDef {
-				out[f+k], flags[f+k] = 0, amtNull
-				continue
+		m := min(n-f, c.nlev-c.li)
+		if c.dict == nil && c.conv == ncDouble && (c.defs == nil || 2*c.nulls < c.nlev) {
+			// plain DOUBLE, mostly present: the common case, converted inline
+			defs := c.defs
+			if defs != nil && c.nulls == 0 {
+				defs = nil
 			}
-			var v int64
-			var fl uint8
-			var d decimal.Decimal
-			if c.dict != nil {
-				j := c.idx[c.vi]
-				v, fl, d = c.tv[j], c.tf[j], c.td[j]
-				if fl == 255 {
-					c.setData(c.dict.Page().Data())
-					_, _, _, err := c.convert(int(j))
-					return &cellError{row: base + f + k, err: err}
+			for k := 0; k < m; k++ {
+				if defs != nil && defs[c.li+k] != c.maxDef {
+					continue
 				}
-			} else {
-				var err error
-				if v, fl, d, err = c.convert(c.vi); err != nil {
-					return &cellError{row: base + f + k, err: err}
+				x := c.f64[c.vi]
+				if x > -floatLimit && x < floatLimit {
+					if v := int64(math.Round(x * 1e10)); float64(v)/1e10 == x {
+						c.rows, c.vals, c.fl = append(c.rows, int32(f+k)), append(c.vals, v), append(c.fl, amtValue)
+						c.vi++
+						continue
+					}
+				}
+				if err := c.take(f + k); err != nil {
+					return err
 				}
 			}
-			c.vi++
-			out[f+k], flags[f+k] = v, fl
-			if fl == amtSlow {
-				c.slow = append(c.slow, slowAmount{row: f + k, d: d})
+		} else if c.defs == nil || c.nulls == 0 {
+			for k := 0; k < m; k++ {
+				if err := c.take(f + k); err != nil {
+					return err
+				}
+			}
+		} else if c.nulls < c.nlev {
+			defs := c.defs[c.li : c.li+m]
+			for k := 0; k < m; {
+				j := bytes.IndexByte(defs[k:], c.maxDef)
+				if j < 0 {
+					break
+				}
+				k += j
+				if err := c.take(f + k); err != nil {
+					return err
+				}
+				k++
 			}
 		}
 		c.li += m
 		f += m
 	}
 	return nil
+}
+
+// take converts the next value, of window row r.
+func (c *numCursor) take(r int) error {
+	var v int64
+	var fl uint8
+	var d decimal.Decimal
+	if c.dict != nil {
+		j := c.idx[c.vi]
+		v, fl, d = c.tv[j], c.tf[j], c.td[j]
+		if fl == 255 {
+			c.setData(c.dict.Page().Data())
+			_, _, _, err := c.convert(int(j))
+			return &cellError{row: r, err: err}
+		}
+	} else {
+		var err error
+		if v, fl, d, err = c.convert(c.vi); err != nil {
+			return &cellError{row: r, err: err}
+		}
+	}
+	c.vi++
+	c.rows, c.vals, c.fl = append(c.rows, int32(r)), append(c.vals, v), append(c.fl, fl)
+	if fl == amtSlow {
+		c.slow = append(c.slow, slowAmount{row: r, d: d})
+	}
+	return nil
+}
+
+// dense writes the window's n rows as dense values and flags (amtNull
+// where there is none); slowAt[r] indexes c.slow.
+func (c *numCursor) dense(n int, vals []int64, flags []uint8, slowAt []int) {
+	for r := 0; r < n; r++ {
+		vals[r], flags[r], slowAt[r] = 0, amtNull, -1
+	}
+	for i, r := range c.rows {
+		vals[r], flags[r] = c.vals[i], c.fl[i]
+	}
+	for j, sa := range c.slow {
+		slowAt[sa.row] = j
+	}
 }
 
 // cellError is a bad value at a row of the current window.
@@ -387,264 +468,3 @@ type cellError struct {
 }
 
 func (e *cellError) Error() string { return e.err.Error() }
-
-// timeCursor reads a TIMESTAMP, DATE or INT96 column as instants.
-type timeCursor struct {
-	leaf
-	unit int64 // nanoseconds per unit for TIMESTAMP; 0 for DATE; -1 for INT96
-	kind parquet.Kind
-	tv   []Instant // dictionary entry → instant
-	te   []bool    // dictionary entry is out of range
-	idx  []int32
-	i64  []int64
-	i32  []int32
-	i96  []deprecated.Int96
-}
-
-func (c *timeCursor) setData(vals encoding.Values) {
-	switch {
-	case c.unit == -1:
-		c.i96 = vals.Int96()
-	case c.kind == parquet.Int32:
-		c.i32 = vals.Int32()
-	default:
-		c.i64 = vals.Int64()
-	}
-}
-
-func (c *timeCursor) instant(i int) (Instant, error) {
-	switch {
-	case c.unit == -1:
-		v := c.i96[i]
-		nanos := int64(uint64(v[1])<<32 | uint64(v[0]))
-		days := int64(v[2]) - 2440588 // Julian day of 1970-01-01
-		return InstantOf(time.Unix(days*86400, nanos)), nil
-	case c.unit == 0:
-		return Instant{Sec: int64(c.i32[i]) * 86400}, nil
-	}
-	var n int64
-	if c.kind == parquet.Int32 {
-		n = int64(c.i32[i])
-	} else {
-		n = c.i64[i]
-	}
-	per := 1_000_000_000 / c.unit
-	sec, rem := n/per, n%per
-	if rem < 0 {
-		sec--
-		rem += per
-	}
-	if sec > 1<<40 || sec < -(1<<40) {
-		return Instant{}, fmt.Errorf("timestamp %d is out of range", n)
-	}
-	return Instant{Sec: sec, Nsec: int32(rem * c.unit)}, nil
-}
-
-func (c *timeCursor) load() error {
-	newDict, err := c.next()
-	if err != nil {
-		return err
-	}
-	if c.dict != nil {
-		if newDict {
-			c.setData(c.dict.Page().Data())
-			n := c.dict.Len()
-			c.tv, c.te = c.tv[:0], c.te[:0]
-			for i := 0; i < n; i++ {
-				t, err := c.instant(i)
-				c.tv, c.te = append(c.tv, t), append(c.te, err != nil)
-			}
-		}
-		vals := c.page.Data()
-		c.idx = vals.Int32()
-		return nil
-	}
-	c.setData(c.page.Data())
-	return nil
-}
-
-// fill reads the next len(out) rows; null rows get NullInstant and
-// null[k] = true. Row numbers in errors count from base.
-func (c *timeCursor) fill(out []Instant, null []bool, base int) error {
-	for f := 0; f < len(out); {
-		if c.li >= c.nlev {
-			if err := c.load(); err != nil {
-				return err
-			}
-			continue
-		}
-		m := min(len(out)-f, c.nlev-c.li)
-		for k := 0; k < m; k++ {
-			if c.defs != nil && c.defs[c.li+k] != c.maxDef {
-				out[f+k], null[f+k] = NullInstant, true
-				continue
-			}
-			null[f+k] = false
-			if c.dict != nil {
-				j := c.idx[c.vi]
-				if c.te[j] {
-					c.setData(c.dict.Page().Data())
-					_, err := c.instant(int(j))
-					return &cellError{row: base + f + k, err: err}
-				}
-				out[f+k] = c.tv[j]
-			} else {
-				t, err := c.instant(c.vi)
-				if err != nil {
-					return &cellError{row: base + f + k, err: err}
-				}
-				out[f+k] = t
-			}
-			c.vi++
-		}
-		c.li += m
-		f += m
-	}
-	return nil
-}
-
-// mapCursor reads a MAP of string keys and string values: per row, the
-// (key id, value id) pairs in order; a null value is NullID.
-type mapCursor struct {
-	k, v     textCursor
-	maxKey   byte // definition level of a present key
-	maxValue byte // of a non-null value
-}
-
-// fill appends the pairs of the next len(offs)-1 rows to pairs; row r's
-// pairs are pairs[offs[r]:offs[r+1]] (two ids per pair).
-func (c *mapCursor) fill(pairs []uint32, offs []int32) ([]uint32, error) {
-	rows := len(offs) - 1
-	pairs = pairs[:0]
-	r := -1
-	for {
-		if c.k.li >= c.k.nlev {
-			if err := c.k.load(); err != nil {
-				if errors.Is(err, errShortChunk) && r == rows-1 {
-					break // the chunk ends with the window
-				}
-				return pairs, err
-			}
-			continue
-		}
-		if c.v.li >= c.v.nlev {
-			if err := c.v.load(); err != nil {
-				return pairs, err
-			}
-			continue
-		}
-		rep := byte(0)
-		if c.k.reps != nil {
-			rep = c.k.reps[c.k.li]
-		}
-		if rep == 0 {
-			if r == rows-1 {
-				break // the next row belongs to the next window
-			}
-			r++
-			offs[r] = int32(len(pairs))
-		}
-		kd := c.k.defs[c.k.li]
-		vd := c.v.defs[c.v.li]
-		c.k.li++
-		c.v.li++
-		if kd < c.maxKey {
-			continue // a null or empty map
-		}
-		kid := c.k.valueID()
-		vid := NullID
-		if vd >= c.maxValue {
-			vid = c.v.valueID()
-		}
-		pairs = append(pairs, kid, vid)
-	}
-	if r != rows-1 {
-		return pairs, errShortChunk
-	}
-	offs[rows] = int32(len(pairs))
-	return pairs, nil
-}
-
-// valueID consumes and returns the id of the current value.
-func (c *textCursor) valueID() uint32 {
-	var id uint32
-	switch {
-	case c.dict != nil:
-		id = c.trans[c.idx[c.vi]]
-	case c.size > 0:
-		id = c.local.ID(c.data[c.vi*c.size : (c.vi+1)*c.size])
-	default:
-		id = c.local.ID(c.data[c.offs[c.vi]:c.offs[c.vi+1]])
-	}
-	c.vi++
-	return id
-}
-
-// textLeaf checks a leaf holds text: BYTE_ARRAY or FIXED_LEN_BYTE_ARRAY
-// that is not a DECIMAL; size is the fixed width.
-func textLeaf(t parquet.Type) (size int, err error) {
-	if lt := t.LogicalType(); lt != nil {
-		if _, dec := lt.Value.(*format.DecimalType); dec {
-			return 0, ErrUnsupported
-		}
-	}
-	switch t.Kind() {
-	case parquet.ByteArray:
-		return 0, nil
-	case parquet.FixedLenByteArray:
-		return t.Length(), nil
-	}
-	return 0, ErrUnsupported
-}
-
-// numLeaf checks a leaf holds numbers: DOUBLE, FLOAT, INT32/INT64 (plain
-// or DECIMAL) or a DECIMAL in bytes.
-func numLeaf(t parquet.Type) (numConv, int32, error) {
-	var scale int32
-	isDec := false
-	if lt := t.LogicalType(); lt != nil {
-		switch v := lt.Value.(type) {
-		case *format.DecimalType:
-			scale, isDec = v.Scale, true
-		case *format.IntType:
-		default:
-			return 0, 0, ErrUnsupported
-		}
-	}
-	switch t.Kind() {
-	case parquet.Double:
-		return ncDouble, 0, nil
-	case parquet.Float:
-		return ncFloat, 0, nil
-	case parquet.Int32, parquet.Int64:
-		return ncInt, scale, nil
-	case parquet.ByteArray, parquet.FixedLenByteArray:
-		if isDec {
-			return ncDecBytes, scale, nil
-		}
-	}
-	return 0, 0, ErrUnsupported
-}
-
-// timeLeaf checks a leaf holds instants: TIMESTAMP (any unit), DATE or
-// INT96; unit is nanoseconds per unit, 0 for DATE, -1 for INT96.
-func timeLeaf(t parquet.Type) (unit int64, err error) {
-	if t.Kind() == parquet.Int96 {
-		return -1, nil
-	}
-	lt := t.LogicalType()
-	if lt == nil {
-		return 0, ErrUnsupported
-	}
-	switch v := lt.Value.(type) {
-	case *format.DateType:
-		if t.Kind() == parquet.Int32 {
-			return 0, nil
-		}
-	case *format.TimestampType:
-		if t.Kind() == parquet.Int64 && v.Unit.Value != nil {
-			return int64(v.Unit.Value.Duration()), nil
-		}
-	}
-	return 0, ErrUnsupported
-}

@@ -72,7 +72,7 @@ type PQResult struct {
 
 // window is how many rows of a row group are decoded at a time: it bounds
 // the memory of a worker.
-const window = 8192
+const windowRows = 4096
 
 type unit struct {
 	file    int
@@ -121,6 +121,7 @@ func ScanParquet(ctx context.Context, files []PQFile, workers int) (*PQResult, e
 			defer wg.Done()
 			s := newPQWorker(names, nsums)
 			tables[w] = s.t
+			defer s.finish()
 			for {
 				i := next.Add(1) - 1
 				if i >= int64(len(units)) || i > failed.Load() {
@@ -225,6 +226,20 @@ func CheckLayout(f *parquet.File, l *PQLayout) error {
 	return nil
 }
 
+// shape describes what a layout's group keys hold, whatever the leaves:
+// files of one shape (the files of one export) share a worker's packed
+// table, so that memory grows with the groups, not with the files.
+func (l *PQLayout) shape() string {
+	present := make([]byte, len(l.Amounts))
+	for k, i := range l.Amounts {
+		present[k] = '0'
+		if i >= 0 {
+			present[k] = '1'
+		}
+	}
+	return fmt.Sprintf("%d/%d/%d/%s/%v/%v", len(l.Texts), len(l.TimeKeys), len(l.Maps), present, l.End >= 0, l.NullMask)
+}
+
 func isMapLeaf(l *PQLayout, i int) bool {
 	for _, m := range l.Maps {
 		if i == m[0] || i == m[1] {
@@ -236,35 +251,45 @@ func isMapLeaf(l *PQLayout, i int) bool {
 
 // pqWorker is one worker's state, reused across row groups.
 type pqWorker struct {
-	t      *Table
-	names  *Interner
-	local  *Local
-	texts  []textCursor
-	tkeys  []timeCursor
-	start  timeCursor
-	end    timeCursor
-	nums   []numCursor
-	count  numCursor
-	tags   []mapCursor
-	ids    [][]uint32
-	tk     [][]Instant
-	tkNull [][]bool
-	st, en []Instant
-	stNull []bool
-	enNull []bool
-	vals   [][]int64
-	flags  [][]uint8
-	cnt    []int64
-	cntF   []uint8
-	pairs  [][]uint32
-	offs   [][]int32
-	key    []byte
-	months monthCache
-	slowAt [][]int // per amount: index into nums[c].slow by row, -1 if none
+	t        *Table
+	names    *Interner
+	local    *Local
+	texts    []textCursor
+	tkeys    []timeCursor
+	start    timeCursor
+	end      timeCursor
+	nums     []numCursor
+	count    numCursor
+	tags     []mapCursor
+	ids      [][]uint32
+	tk       [][]Instant
+	tkNull   [][]bool
+	st, en   []Instant
+	stNull   []bool
+	enNull   []bool
+	vals     [][]int64
+	flags    [][]uint8
+	cnt      []int64
+	cntF     []uint8
+	pairs    [][]uint32
+	offs     [][]int32
+	tagCodes [][]uint32
+	key      []byte
+	months   monthCache
+	slowAt   [][]int            // per amount: index into nums[c].slow by row, -1 if none
+	packs    map[string]*packed // by PQLayout.shape: files of one shape share codes and groups
+	win      window
+}
+
+// finish flushes the packed groups into the worker's table.
+func (s *pqWorker) finish() {
+	for _, p := range s.packs {
+		s.key = p.flush(s.t, s.key)
+	}
 }
 
 func newPQWorker(names *Interner, nsums int) *pqWorker {
-	return &pqWorker{t: NewTable(nsums), names: names, local: NewLocal(names)}
+	return &pqWorker{t: NewTable(nsums), names: names, local: NewLocal(names), packs: map[string]*packed{}}
 }
 
 func grow[T any](s []T, n int) []T {
@@ -300,14 +325,25 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 		lf.open(chunks[i], maxDef(i))
 		opened = append(opened, lf)
 	}
+	p := s.packs[l.shape()]
+	if p == nil {
+		p = newPacked(l, s.t.NSums)
+		s.packs[l.shape()] = p
+	}
+	p.l = l                  // the file's own leaves; its shape, and so its codes, are the group's
+	codes := !p.off.failed() // text cursors give the packed table's codes
 	s.texts = grow(s.texts, len(l.Texts))
 	s.ids = grow(s.ids, len(l.Texts))
 	for k, i := range l.Texts {
 		c := &s.texts[k]
 		*c = textCursor{in: s.names, local: s.local, trans: c.trans[:0]}
+		if codes {
+			c.cs = &p.texts[k]
+			c.null = c.cs.get(0)
+		}
 		c.size, _ = textLeaf(typ(i))
 		open(&c.leaf, i)
-		s.ids[k] = grow(s.ids[k], window)
+		s.ids[k] = grow(s.ids[k], windowRows)
 	}
 	openTime := func(c *timeCursor, i int) {
 		*c = timeCursor{tv: c.tv[:0], te: c.te[:0]}
@@ -319,16 +355,16 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 	s.tk, s.tkNull = grow(s.tk, len(l.TimeKeys)), grow(s.tkNull, len(l.TimeKeys))
 	for k, i := range l.TimeKeys {
 		openTime(&s.tkeys[k], i)
-		s.tk[k], s.tkNull[k] = grow(s.tk[k], window), grow(s.tkNull[k], window)
+		s.tk[k], s.tkNull[k] = grow(s.tk[k], windowRows), grow(s.tkNull[k], windowRows)
 	}
 	openTime(&s.start, l.Start)
-	s.st, s.stNull = grow(s.st, window), grow(s.stNull, window)
+	s.st, s.stNull = grow(s.st, windowRows), grow(s.stNull, windowRows)
 	if l.End >= 0 {
 		openTime(&s.end, l.End)
-		s.en, s.enNull = grow(s.en, window), grow(s.enNull, window)
+		s.en, s.enNull = grow(s.en, windowRows), grow(s.enNull, windowRows)
 	}
 	openNum := func(c *numCursor, i int) {
-		*c = numCursor{tv: c.tv[:0], tf: c.tf[:0], td: c.td[:0], slow: c.slow[:0]}
+		*c = numCursor{tv: c.tv[:0], tf: c.tf[:0], td: c.td[:0], rows: c.rows[:0], vals: c.vals[:0], fl: c.fl[:0], slow: c.slow[:0]}
 		t := typ(i)
 		c.conv, c.scale, _ = numLeaf(t)
 		c.kind = t.Kind()
@@ -340,21 +376,19 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 	s.nums = grow(s.nums, len(l.Amounts))
 	s.vals, s.flags = grow(s.vals, len(l.Amounts)), grow(s.flags, len(l.Amounts))
 	for k, i := range l.Amounts {
-		s.vals[k], s.flags[k] = grow(s.vals[k], window), grow(s.flags[k], window)
-		if i < 0 {
-			for r := range s.flags[k] {
-				s.vals[k][r], s.flags[k][r] = 0, amtNull
-			}
-			continue
+		s.vals[k], s.flags[k] = grow(s.vals[k], windowRows), grow(s.flags[k], windowRows)
+		s.nums[k].rows, s.nums[k].vals, s.nums[k].fl, s.nums[k].slow = s.nums[k].rows[:0], s.nums[k].vals[:0], s.nums[k].fl[:0], s.nums[k].slow[:0]
+		if i >= 0 {
+			openNum(&s.nums[k], i)
 		}
-		openNum(&s.nums[k], i)
 	}
 	if l.Count >= 0 {
 		openNum(&s.count, l.Count)
-		s.cnt, s.cntF = grow(s.cnt, window), grow(s.cntF, window)
+		s.cnt, s.cntF = grow(s.cnt, windowRows), grow(s.cntF, windowRows)
 	}
 	s.tags = grow(s.tags, len(l.Maps))
 	s.pairs, s.offs = grow(s.pairs, len(l.Maps)), grow(s.offs, len(l.Maps))
+	s.tagCodes = grow(s.tagCodes, len(l.Maps))
 	for k, m := range l.Maps {
 		c := &s.tags[k]
 		c.k = textCursor{in: s.names, local: s.local, trans: c.k.trans[:0]}
@@ -364,17 +398,17 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 		open(&c.k.leaf, m[0])
 		open(&c.v.leaf, m[1])
 		c.maxKey, c.maxValue = byte(maxDef(m[0])), byte(maxDef(m[1]))
-		s.offs[k] = grow(s.offs[k], window+1)
+		s.offs[k] = grow(s.offs[k], windowRows+1)
 	}
-	s.slowAt = grow(s.slowAt, len(l.Amounts))
+	s.slowAt = grow(s.slowAt, len(l.Amounts)+1)
 	nrows := int(rg.NumRows())
 	t := s.t
 	nsums := t.NSums
-	for w0 := 0; w0 < nrows; w0 += window {
+	for w0 := 0; w0 < nrows; w0 += windowRows {
 		if err := ctx.Err(); err != nil {
 			return int64(w0), err
 		}
-		n := min(window, nrows-w0)
+		n := min(windowRows, nrows-w0)
 		rowErr := func(leafIdx int, err error) error {
 			var ce *cellError
 			row := int64(w0)
@@ -406,33 +440,102 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 			if i < 0 {
 				continue
 			}
-			if err := s.nums[k].fill(s.vals[k][:n], s.flags[k][:n], 0); err != nil {
+			if err := s.nums[k].fill(n); err != nil {
 				return int64(w0), rowErr(i, err)
 			}
-			at := grow(s.slowAt[k], n)
-			for r := range at {
-				at[r] = -1
-			}
-			for j, sa := range s.nums[k].slow {
-				at[sa.row] = j
-			}
-			s.slowAt[k] = at
 		}
 		if l.Count >= 0 {
-			if err := s.count.fill(s.cnt[:n], s.cntF[:n], 0); err != nil {
+			if err := s.count.fill(n); err != nil {
 				return int64(w0), rowErr(l.Count, err)
 			}
+			s.slowAt = grow(s.slowAt, len(l.Amounts)+1)
+			s.slowAt[len(l.Amounts)] = grow(s.slowAt[len(l.Amounts)], n)
+			s.count.dense(n, s.cnt[:n], s.cntF[:n], s.slowAt[len(l.Amounts)])
 		}
 		for k, m := range l.Maps {
 			var err error
-			if s.pairs[k], err = s.tags[k].fill(s.pairs[k], s.offs[k][:n+1]); err != nil {
+			if codes {
+				s.tagCodes[k] = grow(s.tagCodes[k], n)
+				err = s.tags[k].fillCodes(s.tagCodes[k][:n], &p.tags[k])
+			} else {
+				s.pairs[k], err = s.tags[k].fill(s.pairs[k], s.offs[k][:n+1])
+			}
+			if err != nil {
 				return int64(w0), rowErr(m[0], err)
+			}
+		}
+		for k, i := range l.Amounts {
+			if l.Required != nil && l.Required[k] && len(s.nums[k].rows) < n {
+				r := 0 // the first row without a value
+				for r < len(s.nums[k].rows) && s.nums[k].rows[r] == int32(r) {
+					r++
+				}
+				if i < 0 {
+					i = l.Start
+				}
+				return int64(w0), rowErr(i, &cellError{row: r, err: ErrNullAmount})
 			}
 		}
 		for r := 0; r < n; r++ {
 			if s.stNull[r] {
 				return int64(w0), rowErr(l.Start, &cellError{row: r, err: ErrNullStart})
 			}
+			if l.Count >= 0 && s.cntF[r] != amtNull {
+				v := s.cnt[r]
+				if s.cntF[r] != amtValue || v%pow10[Scale] != 0 || v < pow10[Scale] {
+					return int64(w0), rowErr(l.Count, &cellError{row: r, err: ErrBadCount})
+				}
+			}
+		}
+		if codes {
+			w := &s.win
+			w.n, w.ids, w.tk, w.st, w.en, w.hasEnd = n, s.ids, s.tk, s.st, s.en, l.End >= 0
+			w.nums = s.nums
+			w.cnt = nil
+			if l.Count >= 0 {
+				w.cnt = grow(w.cnt, n)
+				for r := 0; r < n; r++ {
+					w.cnt[r] = 1
+					if s.cntF[r] != amtNull {
+						w.cnt[r] = s.cnt[r] / pow10[Scale]
+					}
+				}
+			}
+			w.tags, w.texts = s.tagCodes, s.texts
+			obj, base := f.Object, u.rowBase+int64(w0)+1
+			w.pos = func(r int) Pos { return Pos{Object: obj, Line: base + int64(r)} }
+			if p.add(t, w, &s.key) {
+				continue
+			}
+			// The codes outgrew 128 bits: this window and the rest of the
+			// worker's rows are grouped by byte keys.
+			for k := range l.Maps {
+				offs := grow(s.offs[k], n+1)
+				pairs := s.pairs[k][:0]
+				for r, code := range s.tagCodes[k][:n] {
+					offs[r] = int32(len(pairs))
+					pairs = append(pairs, p.tags[k].seq(int(code))...)
+				}
+				offs[n] = int32(len(pairs))
+				s.pairs[k], s.offs[k] = pairs, offs
+			}
+			for k := range l.Texts {
+				for r, code := range s.ids[k][:n] {
+					s.ids[k][r] = p.texts[k].id[code]
+				}
+				s.texts[k].cs = nil
+				for j, code := range s.texts[k].trans {
+					s.texts[k].trans[j] = p.texts[k].id[code]
+				}
+				s.texts[k].null = 0
+			}
+			codes = false
+		}
+		for k := range l.Amounts { // byte keys read amounts densely
+			s.slowAt[k] = grow(s.slowAt[k], n)
+			s.nums[k].dense(n, s.vals[k][:n], s.flags[k][:n], s.slowAt[k])
+		}
+		for r := 0; r < n; r++ {
 			key := s.key[:0]
 			for k := range l.Texts {
 				key = binary.LittleEndian.AppendUint32(key, s.ids[k][r])
@@ -443,13 +546,6 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 				key = binary.LittleEndian.AppendUint32(key, uint32(tk.Nsec))
 			}
 			key = binary.LittleEndian.AppendUint32(key, s.months.of(s.st[r].Sec))
-			if l.Required != nil {
-				for k, i := range l.Amounts {
-					if l.Required[k] && s.flags[k][r] == amtNull {
-						return int64(w0), rowErr(i, &cellError{row: r, err: ErrNullAmount})
-					}
-				}
-			}
 			if l.NullMask {
 				var mask uint64
 				for k := range l.Amounts {
@@ -470,11 +566,7 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 			g := t.Find(Hash(key), key, Pos{Object: f.Object, Line: u.rowBase + int64(w0+r) + 1})
 			lines := int64(1)
 			if l.Count >= 0 && s.cntF[r] != amtNull {
-				v := s.cnt[r]
-				if s.cntF[r] != amtValue || v%pow10[Scale] != 0 || v < pow10[Scale] {
-					return int64(w0), rowErr(l.Count, &cellError{row: r, err: ErrBadCount})
-				}
-				lines = v / pow10[Scale]
+				lines = s.cnt[r] / pow10[Scale]
 			}
 			t.Count[g] += lines
 			sums := t.Sums[g*nsums : (g+1)*nsums]
@@ -495,3 +587,8 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 	}
 	return int64(nrows), nil
 }
+
+// ReadBufferSize is the read buffer of each column chunk a scan reads
+// (parquet.ReadBufferSize): large enough to read a page in a few calls,
+// small enough that a worker's columns hold a few megabytes.
+const ReadBufferSize = 64 << 10

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# bench/run.sh ROWS — allot against DuckDB on the same generated month.
+#
+#   FORMAT=parquet|csv.gz   file format (default parquet)
+#   NODICT=1                Parquet tag map written PLAIN (dictionaries overflowed)
+#   REPEAT=3                runs per measurement; the best is kept
+#   PERIOD=2026-10          the month
+#
+# It builds allot and the DuckDB runner (a separate Go module, bench/go.mod;
+# the first build downloads DuckDB's static library, ~50 MB), generates the
+# data under bench/data/ with `allot gen` (kept for the next run), and
+# measures the wall time of the whole `allot run` (reports, journals and a
+# fresh SQLite ledger included) with GOMAXPROCS=1 and on all cores, and
+# DuckDB's query time with SET threads=1 and all: the group-by a FinOps
+# engineer would write, the billed cost summed by team and action class tag
+# in DECIMAL(38,10). It checks that allot's exact per-team-and-class sums
+# (pipeline.Gather, before allocation) equal DuckDB's, and prints a table,
+# then key=value lines.
+set -euo pipefail
+
+ROWS=${1:-10000000}
+FORMAT=${FORMAT:-parquet}
+REPEAT=${REPEAT:-3}
+PERIOD=${PERIOD:-2026-10}
+NODICT=${NODICT:-0}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+cores=$(nproc)
+
+case "$FORMAT" in
+parquet) ext=parquet ;;
+csv.gz) ext=csv.gz ;;
+*) echo "FORMAT must be parquet or csv.gz" >&2; exit 2 ;;
+esac
+
+timer=/usr/bin/time
+if ! [ -x "$timer" ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		echo "installing GNU time (apt-get install time) for peak memory" >&2
+		apt-get install -y -qq time >/dev/null 2>&1 || true
+	fi
+fi
+[ -x "$timer" ] || timer=""
+
+echo "building allot and the DuckDB runner" >&2
+mkdir -p "$here/bin"
+(cd "$root" && go build -o "$here/bin/allot" ./cmd/allot)
+(cd "$here" && go build -o "$here/bin/duckrun" ./cmd/duckrun && go build -o "$here/bin/allotsums" ./cmd/allotsums)
+
+name="cur2-$ext-$ROWS"
+genflags=()
+if [ "$NODICT" = 1 ]; then
+	name="$name-nodict"
+	genflags+=(--no-dict)
+fi
+data="$here/data/$name"
+if ! [ -f "$data/.complete" ]; then
+	rm -rf "$data"
+	echo "generating $ROWS lines ($FORMAT) in $data" >&2
+	"$here/bin/allot" --log-level warn gen --rows "$ROWS" --format aws-cur2 --file "$FORMAT" \
+		--period "$PERIOD" --seed 1 --out "$data" "${genflags[@]}" >&2
+	touch "$data/.complete"
+fi
+glob="$data/data/aws/allot-bench/data/BILLING_PERIOD=$PERIOD/*.$ext"
+cat $glob >/dev/null # both sides read from the page cache
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# calc EXPR [FORMAT]: floating-point arithmetic and comparisons (awk).
+calc() { awk -v fmt="${2:-%.6f}" "BEGIN { v = ($1); if (v == int(v) && fmt == \"%.6f\") printf \"%d\", v; else printf fmt, v }"; }
+
+# allot_run PROCS: best wall seconds and the largest peak RSS (KB) of REPEAT runs.
+allot_run() {
+	local procs=$1 best="" rss=0 s r
+	for _ in $(seq "$REPEAT"); do
+		rm -rf "$data"/allot.db* "$work/out"
+		if [ -n "$timer" ]; then
+			GOMAXPROCS=$procs "$timer" -f "%e %M" -o "$work/time" "$here/bin/allot" --log-level warn \
+				run --config "$data/allot.yaml" --period "$PERIOD" --out "$work/out" >"$work/stdout" 2>"$work/stderr"
+			read -r s r <"$work/time"
+		else
+			local t0 t1
+			t0=$(date +%s.%N)
+			GOMAXPROCS=$procs "$here/bin/allot" --log-level warn run --config "$data/allot.yaml" \
+				--period "$PERIOD" --out "$work/out" >"$work/stdout" 2>"$work/stderr"
+			t1=$(date +%s.%N)
+			s=$(calc "$t1 - $t0") r=0
+		fi
+		if [ -z "$best" ] || [ "$(calc "$s < $best")" = 1 ]; then best=$s; fi
+		if [ "$r" -gt "$rss" ]; then rss=$r; fi
+	done
+	echo "$best $rss"
+}
+
+# duck_run THREADS: best query seconds of REPEAT runs.
+duck_run() {
+	local threads=$1 best="" s
+	for _ in $(seq "$REPEAT"); do
+		s=$("$here/bin/duckrun" -files "$glob" -format "$FORMAT" -threads "$threads" | sed -n 's/^seconds=//p')
+		if [ -z "$best" ] || [ "$(calc "$s < $best")" = 1 ]; then best=$s; fi
+	done
+	echo "$best"
+}
+
+echo "allot, 1 core" >&2
+read -r a1 rss1 < <(allot_run 1)
+echo "allot, $cores cores" >&2
+read -r aN rssN < <(allot_run "$cores")
+echo "DuckDB, 1 thread" >&2
+d1=$(duck_run 1)
+echo "DuckDB, $cores threads" >&2
+dN=$(duck_run "$cores")
+
+echo "cross-check: allot's exact sums per team and class against DuckDB's" >&2
+"$here/bin/allotsums" --config "$data/allot.yaml" --period "$PERIOD" >"$work/allot.csv"
+"$here/bin/duckrun" -files "$glob" -format "$FORMAT" -threads "$cores" -sums "$work/duck.csv" >/dev/null
+if diff -q "$work/allot.csv" "$work/duck.csv" >/dev/null; then
+	match=yes
+else
+	match=no
+	diff "$work/allot.csv" "$work/duck.csv" | head -20 >&2
+fi
+groups=$(wc -l <"$work/allot.csv")
+
+rate() { calc "$ROWS / $1" "%.0f"; }
+ar1=$(rate "$a1") arN=$(rate "$aN") dr1=$(rate "$d1") drN=$(rate "$dN")
+ratio1=$(calc "$ar1 / $dr1" "%.2f")
+ratioN=$(calc "$arN / $drN" "%.2f")
+scale=$(calc "$a1 / $aN" "%.2f")
+peak=$((rss1 > rssN ? rss1 : rssN))
+peakmb=$(calc "$peak / 1024" "%.0f")
+
+printf '\n%s lines, aws-cur2 %s%s, %s cores (%s)\n' "$ROWS" "$FORMAT" "$([ "$NODICT" = 1 ] && echo ', tag map PLAIN')" "$cores" "$(uname -m)"
+printf '%-22s %10s %14s %16s %10s\n' "" "seconds" "rows/s" "rows/s per core" "peak RSS"
+printf '%-22s %10.3f %14s %16s %7s MB\n' "allot, 1 core" "$a1" "$ar1" "$ar1" "$((rss1 / 1024))"
+printf '%-22s %10.3f %14s %16s %7s MB\n' "allot, $cores cores" "$aN" "$arN" "$((arN / cores))" "$((rssN / 1024))"
+printf '%-22s %10.3f %14s %16s\n' "DuckDB, 1 thread" "$d1" "$dr1" "$dr1"
+printf '%-22s %10.3f %14s %16s\n' "DuckDB, $cores threads" "$dN" "$drN" "$((drN / cores))"
+printf 'allot/DuckDB: %sx on 1 core, %sx on %s; allot %s cores/1 core: %sx\n' "$ratio1" "$ratioN" "$cores" "$cores" "$scale"
+printf 'exact sums per team and class equal to DuckDB'"'"'s: %s (%s groups)\n\n' "$match" "$groups"
+
+echo "format=$FORMAT"
+echo "rows=$ROWS"
+echo "allot_rows_per_s_1core=$ar1"
+echo "allot_rows_per_s_all=$arN"
+echo "duckdb_rows_per_s_1core=$dr1"
+echo "duckdb_rows_per_s_all=$drN"
+echo "ratio_1core=$ratio1"
+echo "allot_peak_rss_mb=$peakmb"

@@ -1,0 +1,319 @@
+package awscur
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/connectors/internal/fastagg"
+	"github.com/allot-dev/allot/cost"
+	"github.com/allot-dev/allot/objstore"
+	"github.com/shopspring/decimal"
+)
+
+var _ connectors.GroupScanner = (*Driver)(nil)
+
+// amountFields are the fields summed per group, in key-mask order. Every
+// cost rule is linear in them for a fixed line item type and a fixed set
+// of present (non-empty) columns, and both are part of the group key.
+var amountFields = [...]field{fUsageAmount, fUnblended, fNetUnblended, fPublicOnDemandCost,
+	fRIEffective, fRINetEffective, fRIUnusedUpfront, fRINetUnusedUpfront, fRIUnusedRecurring,
+	fRINetUnusedRecurring, fSPEffective, fSPNetEffective, fSPTotalCommitment, fSPUsedCommitment}
+
+// amountIndex maps a field to its index in amountFields, -1 if none.
+var amountIndex = func() (idx [numFields]int) {
+	for f := range idx {
+		idx[f] = -1
+	}
+	for k, f := range amountFields {
+		idx[f] = k
+	}
+	return idx
+}()
+
+// textField reports whether a field is read as text into the group key.
+func textField(f field) bool {
+	return amountIndex[f] < 0 && f != fUsageStart && f != fUsageEnd && f != fBillingPeriodStart
+}
+
+// ScanGroups implements connectors.GroupScanner. It reads the objects
+// Scan reads and yields one item per group of lines that agree on every
+// column the cost rules, tagging and allocation read (the line item type,
+// accounts, product, usage type, description, resource, SKU, region,
+// unit, currency, reservation, billing period, tags, which cost columns
+// are empty) and on the month of their usage start; amounts are summed
+// exactly. CSV and CSV.gz objects are split and grouped in parallel
+// without building a line item per row; Parquet objects are read a page
+// at a time, row groups in parallel, text resolved once per dictionary
+// entry. Each group is then turned into its line item by the same cost
+// rules as Scan, on the group's sums. Objects with columns of unusual
+// types are read line by line and grouped alike. A malformed object
+// fails the scan with the error Scan reports for it, and nothing is
+// yielded.
+func (d *Driver) ScanGroups(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	pl, err := d.plan(ctx, p)
+	if err != nil {
+		return err
+	}
+	fs := &fastScan{d: d, p: p, objects: pl.objects, names: make([]string, len(pl.objects)), kinds: make([]bool, len(pl.objects))}
+	for i, o := range pl.objects {
+		fs.names[i] = d.objectName(o.Key)
+	}
+	if err := fs.run(ctx); err != nil {
+		return fs.canonical(ctx, err)
+	}
+	refs, err := fs.check()
+	if err != nil {
+		return fs.canonical(ctx, err)
+	}
+	if pl.single && !fs.found {
+		return fmt.Errorf("awscur: %s holds no line item whose usage starts in %s: %w",
+			d.objectName(pl.objects[0].Key), p, connectors.ErrNotFound)
+	}
+	return fs.emit(ctx, refs, fn)
+}
+
+// fastScan is one ScanGroups call.
+type fastScan struct {
+	d       *Driver
+	p       cost.Period
+	objects []objstore.Object
+	kinds   []bool // the object is Parquet
+	names   []string
+	sets    []*groupSet
+	found   bool // a group starts in the period
+	e       emitter
+}
+
+// groupSet is the groups of one layout and how to make line items of them.
+type groupSet struct {
+	t *fastagg.Table
+	// fill sets li (not Source or Count) from group g; a *fieldError names
+	// the field.
+	fill func(g int, e *emitter) *fieldError
+	// column names a field for errors.
+	column func(f field) string
+}
+
+// posErr is a failure at a position of the scan.
+type posErr struct {
+	pos fastagg.Pos
+	err error
+}
+
+// errRescan marks a failure whose report comes from the line-by-line
+// reader: it says what is wrong in its own words, at the same row.
+type errRescan struct{ obj int32 }
+
+func (e *errRescan) Error() string { return "awscur: rescan" }
+
+func (fs *fastScan) run(ctx context.Context) error {
+	var csvIdx, pqIdx []int
+	for i, o := range fs.objects {
+		if isParquetName(o.Key) || fs.sniffParquet(ctx, o) {
+			fs.kinds[i] = true
+			pqIdx = append(pqIdx, i)
+		} else {
+			csvIdx = append(csvIdx, i)
+		}
+	}
+	var errs []posErr
+	if len(csvIdx) > 0 {
+		if pe := fs.csv(ctx, csvIdx); pe != nil {
+			errs = append(errs, *pe)
+		}
+	}
+	if len(pqIdx) > 0 {
+		if pe := fs.parquet(ctx, pqIdx); pe != nil {
+			errs = append(errs, *pe)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].pos.Less(errs[j].pos) })
+	return errs[0].err
+}
+
+// canonical turns a fast-path failure into the error Scan reports: the
+// object where the first failure is is read again line by line, and its
+// error is returned. Errors that are not about a row (storage, context)
+// are returned as they are.
+func (fs *fastScan) canonical(ctx context.Context, err error) error {
+	var rs *errRescan
+	if !errors.As(err, &rs) {
+		return err
+	}
+	e := &emitter{fn: func(*cost.LineItem) error { return nil }, period: fs.p, tags: cost.Tags{}}
+	if lerr := fs.d.scanObject(ctx, fs.objects[rs.obj], e); lerr != nil {
+		return lerr
+	}
+	return &connectors.RowError{Object: fs.names[rs.obj], Err: fmt.Errorf("%w: the fast reader refused the object, the line reader did not; report this", ErrCorrupt)}
+}
+
+type groupRef struct {
+	set   int
+	g     int
+	first fastagg.Pos
+}
+
+// check builds every group's line item once, so that a bad group fails
+// the scan before anything is yielded, and returns the groups in the order
+// of their first line.
+func (fs *fastScan) check() ([]groupRef, error) {
+	var refs []groupRef
+	for si, s := range fs.sets {
+		for g := 0; g < s.t.Len(); g++ {
+			refs = append(refs, groupRef{si, g, s.t.First[g]})
+		}
+	}
+	sort.Slice(refs, func(i, j int) bool { return refs[i].first.Less(refs[j].first) })
+	e := &fs.e
+	e.tags = cost.Tags{}
+	for _, r := range refs {
+		s := fs.sets[r.set]
+		e.reset()
+		if fe := s.fill(r.g, e); fe != nil {
+			return nil, &errRescan{obj: r.first.Object}
+		}
+		if fs.p.Contains(e.li.ChargePeriodStart) {
+			fs.found = true
+		}
+	}
+	return refs, nil
+}
+
+func (fs *fastScan) emit(ctx context.Context, refs []groupRef, fn func(*cost.LineItem) error) error {
+	e := &fs.e
+	for _, r := range refs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s := fs.sets[r.set]
+		e.reset()
+		s.fill(r.g, e)
+		if len(e.tags) > 0 {
+			e.li.Tags = e.tags
+		}
+		e.li.Count = lineCount(s.t.Count[r.g])
+		e.li.Source.Object = fs.names[r.first.Object]
+		if fs.isParquet(r.first.Object) {
+			e.li.Source.Row = r.first.Line
+		} else {
+			e.li.Source.Line = r.first.Line
+		}
+		if err := fn(&e.li); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (fs *fastScan) isParquet(obj int32) bool { return fs.kinds[obj] }
+
+// groupRow is a group seen through the row interface, so that the cost
+// rules of Scan (fill) turn it into a line item: text fields as written,
+// amounts summed (present when the group's lines have the column), the
+// earliest usage start and the latest end.
+type groupRow struct {
+	text    [numFields]string
+	alt     [numFields]string
+	hasAlt  [numFields]bool
+	amount  [numFields]decimal.Decimal
+	present [numFields]bool
+	start   time.Time
+	end     time.Time
+	hasEnd  bool
+	bps     time.Time
+	hasBPS  bool
+	bpsErr  error
+}
+
+func (r *groupRow) str(f field) string {
+	v := r.text[f]
+	if v == "" && r.hasAlt[f] {
+		v = r.alt[f]
+	}
+	return v
+}
+
+func (r *groupRow) dec(f field) (decimal.Decimal, bool, error) {
+	if amountIndex[f] < 0 || !r.present[f] {
+		return decimal.Zero, false, nil
+	}
+	return r.amount[f], true, nil
+}
+
+func (r *groupRow) time(f field) (time.Time, bool, error) {
+	switch f {
+	case fUsageStart:
+		return r.start, true, nil
+	case fUsageEnd:
+		return r.end, r.hasEnd, nil
+	case fBillingPeriodStart:
+		return r.bps, r.hasBPS, r.bpsErr
+	}
+	return time.Time{}, false, nil
+}
+
+// setPeriod sets the group's usage period.
+func (r *groupRow) setPeriod(t *fastagg.Table, g int) {
+	r.start = t.Start[g].Time()
+	r.hasEnd = t.End[g] != fastagg.NullInstant
+	r.end = time.Time{}
+	if r.hasEnd {
+		r.end = t.End[g].Time()
+	}
+}
+
+// setAmounts sets the group's sums, present where the key's null mask
+// says the lines have the column.
+func (r *groupRow) setAmounts(t *fastagg.Table, g int, mask uint64) {
+	for k, f := range amountFields {
+		r.present[f] = mask&(1<<k) == 0
+		if r.present[f] {
+			r.amount[f] = t.Sum(g, k)
+		}
+	}
+}
+
+var _ row = (*groupRow)(nil)
+
+// lineCount is a group's Count: the lines merged, or 0 (which means 1)
+// for a group of one line, as Scan yields it.
+func lineCount(n int64) int64 {
+	if n == 1 {
+		return 0
+	}
+	return n
+}
+
+// sniffParquet reports whether an object without a .parquet name starts
+// with the Parquet magic bytes, as scanObject checks.
+func (fs *fastScan) sniffParquet(ctx context.Context, o objstore.Object) bool {
+	rc, err := fs.d.bucket.Open(ctx, o.Key)
+	if err != nil {
+		return false // the CSV reader reports it
+	}
+	defer rc.Close()
+	var magic [4]byte
+	n, _ := io.ReadFull(rc, magic[:])
+	return n == 4 && string(magic[:]) == "PAR1"
+}
+
+// cellNull is textio.IsNull on bytes: empty or null once trimmed.
+func cellNull(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) == 0 || (len(b) == 4 && bytes.EqualFold(b, []byte("null")))
+}

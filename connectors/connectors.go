@@ -124,6 +124,11 @@ type Config struct {
 	URL string
 	// Options are driver-specific settings; unknown keys must be rejected by the opener.
 	Options map[string]string
+	// Fields are the LineItem fields the caller needs from ScanGroups; a
+	// driver may leave the others empty and skip reading their columns.
+	// The zero set means every field. Scan and ScanLines always fill
+	// every field the export has.
+	Fields cost.FieldSet
 }
 
 // Env is what openers may use.

@@ -188,7 +188,11 @@ func (m *Mux) Open(ctx context.Context, env Env, cfg Config) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connectors: source %q (%s): %w", cfg.Name, cfg.Kind, err)
 	}
-	return NewSource(cfg.Name, cfg.Kind, cfg.URL, d, env.Logger)
+	src, err := NewSource(cfg.Name, cfg.Kind, cfg.URL, d, env.Logger)
+	if src != nil {
+		src.fields = cfg.Fields
+	}
+	return src, err
 }
 
 // Source is the portable type every driver is used through.
@@ -197,6 +201,7 @@ type Source struct {
 	billing         Driver
 	usage           UsageDriver
 	log             *slog.Logger
+	fields          cost.FieldSet // Config.Fields: what Scan's items carry
 }
 
 // NewSource wraps a Driver or a UsageDriver.
@@ -244,7 +249,7 @@ type Stats struct {
 // (GroupScanner) yield merged items; ScanLines never merges.
 func (s *Source) Scan(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) (Stats, error) {
 	if gs, ok := s.billing.(GroupScanner); ok {
-		return s.scan(ctx, p, gs.ScanGroups, fn)
+		return s.scan(ctx, p, s.fields, gs.ScanGroups, fn)
 	}
 	return s.ScanLines(ctx, p, fn)
 }
@@ -255,10 +260,11 @@ func (s *Source) ScanLines(ctx context.Context, p cost.Period, fn func(*cost.Lin
 	if s.billing == nil {
 		return Stats{}, fmt.Errorf("connectors: source %q (%s) yields usage records, not line items", s.name, s.kind)
 	}
-	return s.scan(ctx, p, s.billing.Scan, fn)
+	return s.scan(ctx, p, 0, s.billing.Scan, fn)
 }
 
-func (s *Source) scan(ctx context.Context, p cost.Period, scan func(context.Context, cost.Period, func(*cost.LineItem) error) error, fn func(*cost.LineItem) error) (Stats, error) {
+// scan runs a driver's scan, whose items carry the fields of fields.
+func (s *Source) scan(ctx context.Context, p cost.Period, fields cost.FieldSet, scan func(context.Context, cost.Period, func(*cost.LineItem) error) error, fn func(*cost.LineItem) error) (Stats, error) {
 	var st Stats
 	if s.billing == nil {
 		return st, fmt.Errorf("connectors: source %q (%s) yields usage records, not line items", s.name, s.kind)
@@ -277,9 +283,15 @@ func (s *Source) scan(ctx context.Context, p cost.Period, scan func(context.Cont
 	if err != nil {
 		return st, s.wrap(p, err)
 	}
-	s.log.Info("source scanned", "source", s.name, "kind", s.kind, "period", p.String(),
-		"lines", st.Lines, "billed", st.Billed.String(), "effective", st.Effective.String(),
-		"out_of_period", st.OutOfPeriod)
+	attrs := []any{"source", s.name, "kind", s.kind, "period", p.String(), "lines", st.Lines}
+	// a cost outside Config.Fields is empty in grouped items: not logged as zero
+	if fields.Has(cost.FieldBilledCost) {
+		attrs = append(attrs, "billed", st.Billed.String())
+	}
+	if fields.Has(cost.FieldEffectiveCost) {
+		attrs = append(attrs, "effective", st.Effective.String())
+	}
+	s.log.Info("source scanned", append(attrs, "out_of_period", st.OutOfPeriod)...)
 	return st, nil
 }
 

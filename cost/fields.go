@@ -8,8 +8,8 @@ type Field uint64
 // The LineItem fields a caller can ask for. ChargePeriodStart,
 // BillingCurrency and Count are always filled.
 const (
-	FieldProviderName Field = 1 << iota
-	FieldBillingAccount // BillingAccountID and BillingAccountName
+	FieldProviderName   Field = 1 << iota
+	FieldBillingAccount       // BillingAccountID and BillingAccountName
 	FieldSubAccountID
 	FieldSubAccountName
 	FieldResourceGroup

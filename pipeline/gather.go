@@ -56,15 +56,30 @@ type SourceInput struct {
 	Inputs []connectors.Input
 }
 
+// projectSources is false in tests that compare a run on every field
+// with a run on NeededFields.
+var projectSources = true
+
+// sourceFields is the connectors.Config.Fields of cfg's sources.
+func sourceFields(cfg *rules.Config) cost.FieldSet {
+	if !projectSources {
+		return 0
+	}
+	return NeededFields(cfg)
+}
+
 type costKey struct{ team, class, scope, comp string }
 type actionKey struct{ team, class, scope string }
 
-// OpenSources opens every configured source.
+// OpenSources opens every configured source, asking each for the fields
+// a run reads (NeededFields): Source.Scan then yields items with only
+// those fields filled, ScanLines items with every field.
 func OpenSources(ctx context.Context, cfg *rules.Config, env Env) ([]*connectors.Source, error) {
+	fields := sourceFields(cfg)
 	var out []*connectors.Source
 	for _, sc := range cfg.Sources {
 		src, err := env.Sources.Open(ctx, connectors.Env{Store: env.Store, Logger: env.logger()}, connectors.Config{
-			Name: sc.Name, Kind: sc.Kind, URL: cfg.ResolveURL(sc.URL), Options: sc.Options,
+			Name: sc.Name, Kind: sc.Kind, URL: cfg.ResolveURL(sc.URL), Options: sc.Options, Fields: fields,
 		})
 		if err != nil {
 			return nil, err
@@ -80,8 +95,8 @@ func OpenSources(ctx context.Context, cfg *rules.Config, env Env) ([]*connectors
 //
 // Sources whose driver merges lines (connectors.GroupScanner: the FOCUS
 // and AWS connectors) yield one item per group of lines that agree on
-// everything tagging and the allocator read, with exact sums and Count
-// lines. The per-item work here (cost basis, FX conversion, tag
+// everything tagging and the allocator read (NeededFields), with exact
+// sums and Count lines. The per-item work here (cost basis, FX conversion, tag
 // resolution, gap statistics with Count lines) is linear in the item's
 // cost, so it runs once per group and gives the same result as per line;
 // memory and time here grow with the number of groups, not lines.
@@ -173,10 +188,13 @@ func Gather(ctx context.Context, cfg *rules.Config, env Env, p cost.Period) (*Ga
 			return nil, err
 		}
 		ss := reports.SourceSummary{Name: src.Name(), Kind: src.Kind(), URL: src.URL(), Lines: st.Lines, OutOfPeriod: st.OutOfPeriod, Duplicates: st.Duplicates}
-		if src.IsUsage() {
+		switch {
+		case src.IsUsage():
 			ss.Actions = st.Actions
-		} else {
+		case sourceFields(cfg).Has(cost.FieldEffectiveCost):
 			ss.Billed, ss.Effective, ss.OutOfPeriodCost = st.Billed.String(), st.Effective.String(), st.OutOfPeriodCost.String()
+		default: // the effective cost was not read (NeededFields): left out, not zero
+			ss.Billed = st.Billed.String()
 		}
 		g.Sources = append(g.Sources, ss)
 		in, err := src.Inputs(ctx, p)

@@ -70,7 +70,11 @@ func runValidate(ctx context.Context, a *app, args []string) error {
 		if s.Kind == "gateway" {
 			fmt.Fprintf(a.stdout, "source %s (%s): %d records, %d actions in %s\n", s.Name, s.Kind, s.Lines, s.Actions, p)
 		} else {
-			fmt.Fprintf(a.stdout, "source %s (%s): %d lines in %s, effective %s, billed %s\n", s.Name, s.Kind, s.Lines, p, s.Effective, s.Billed)
+			eff := "" // not read on the billed cost basis (pipeline.NeededFields)
+			if s.Effective != "" {
+				eff = ", effective " + s.Effective
+			}
+			fmt.Fprintf(a.stdout, "source %s (%s): %d lines in %s%s, billed %s\n", s.Name, s.Kind, s.Lines, p, eff, s.Billed)
 		}
 	}
 	return nil

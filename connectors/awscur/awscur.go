@@ -83,6 +83,10 @@ type Options struct {
 	// bucket's String(). The openers set it from the source URL
 	// (s3://bucket, file:/path/to/folder).
 	Location string
+	// Fields are the line item fields ScanGroups fills (connectors.Config.Fields):
+	// it reads only the columns their cost rules need and groups by those
+	// fields alone. The zero set means every field. Scan fills every field.
+	Fields cost.FieldSet
 }
 
 // Driver reads one AWS report folder, or one file. It implements

@@ -32,16 +32,20 @@ type keyCol struct {
 
 // csvLayout is how CSV objects with one header are grouped.
 type csvLayout struct {
-	sig  string
-	s    *schema
-	keys []keyCol
-	fl   fastagg.CSVLayout
+	sig    string
+	s      *schema
+	keys   []keyCol
+	fl     fastagg.CSVLayout
+	fields cost.FieldSet // the fields groups fill
 }
 
-func newCSVLayout(s *schema, header string) *csvLayout {
-	l := &csvLayout{sig: header, s: s}
+// newCSVLayout maps a CSV header to a fast-path layout that reads the
+// columns of the fields of fs (readsFor) and no other.
+func newCSVLayout(s *schema, header string, fs cost.FieldSet) *csvLayout {
+	l := &csvLayout{sig: header, s: s, fields: fs}
+	cols, tags := readsFor(fs)
 	for f := range numFields {
-		if !textField(f) || s.col[f] < 0 {
+		if !textField(f) || s.col[f] < 0 || !cols[f] {
 			continue
 		}
 		l.keys = append(l.keys, keyCol{kkText, f, s.col[f]})
@@ -49,15 +53,16 @@ func newCSVLayout(s *schema, header string) *csvLayout {
 			l.keys = append(l.keys, keyCol{kkAlt, f, s.alt[f]})
 		}
 	}
-	if s.col[fBillingPeriodStart] >= 0 {
+	if s.col[fBillingPeriodStart] >= 0 && cols[fBillingPeriodStart] {
 		l.keys = append(l.keys, keyCol{kkBPS, fBillingPeriodStart, s.col[fBillingPeriodStart]})
 	}
-	for i, tc := range s.tags {
-		l.keys = append(l.keys, keyCol{kkTag, 0, i})
-		_ = tc
-	}
-	for i := range s.maps {
-		l.keys = append(l.keys, keyCol{kkMap, 0, i})
+	if tags {
+		for i := range s.tags {
+			l.keys = append(l.keys, keyCol{kkTag, 0, i})
+		}
+		for i := range s.maps {
+			l.keys = append(l.keys, keyCol{kkMap, 0, i})
+		}
 	}
 	for _, k := range l.keys {
 		switch k.kind {
@@ -69,9 +74,16 @@ func newCSVLayout(s *schema, header string) *csvLayout {
 			l.fl.Keys = append(l.fl.Keys, k.idx)
 		}
 	}
-	l.fl.Start, l.fl.End, l.fl.Count = s.col[fUsageStart], s.col[fUsageEnd], -1
+	l.fl.Start, l.fl.End, l.fl.Count = s.col[fUsageStart], -1, -1
+	if cols[fUsageEnd] {
+		l.fl.End = s.col[fUsageEnd]
+	}
 	for _, f := range amountFields {
-		l.fl.Amounts = append(l.fl.Amounts, s.col[f])
+		i := -1
+		if cols[f] {
+			i = s.col[f]
+		}
+		l.fl.Amounts = append(l.fl.Amounts, i)
 	}
 	l.fl.NullMask = true
 	l.fl.IsNull = cellNull
@@ -215,7 +227,7 @@ func (fs *fastScan) csvObject(ctx context.Context, i int, st *fastagg.CSVState, 
 	mu.Lock()
 	l, ok := layouts[sig]
 	if !ok {
-		l = newCSVLayout(s, sig)
+		l = newCSVLayout(s, sig, fs.fields)
 		layouts[sig] = l
 	}
 	mu.Unlock()
@@ -261,7 +273,7 @@ func (l *csvLayout) groupSet(t *fastagg.Table) *groupSet {
 		}
 		r.setPeriod(t, g)
 		r.setAmounts(t, g, fastagg.KeyMask(rest))
-		if fe := fill(&e.li, r); fe != nil {
+		if fe := fillFields(&e.li, r, l.fields); fe != nil {
 			return fe
 		}
 		for k, kc := range l.keys {
@@ -280,7 +292,9 @@ func (l *csvLayout) groupSet(t *fastagg.Table) *groupSet {
 }
 
 // lines reads object i line by line into a LineGrouper (objects the fast
-// reader cannot read).
+// reader cannot read). The items are projected to the scan's fields
+// before they are grouped, but the line reader reads and checks every
+// column.
 func (fs *fastScan) lines(ctx context.Context, i int, lg *fastagg.LineGrouper) error {
 	e := &emitter{period: fs.p, tags: cost.Tags{}}
 	e.fn = func(li *cost.LineItem) error {
@@ -288,6 +302,7 @@ func (fs *fastScan) lines(ctx context.Context, i int, lg *fastagg.LineGrouper) e
 		if pos == 0 {
 			pos = li.Source.Row
 		}
+		fastagg.Project(li, fs.fields)
 		lg.Add(li, fastagg.Pos{Object: int32(i), Line: pos})
 		return nil
 	}

@@ -8,24 +8,28 @@ import (
 	"strings"
 
 	"github.com/allot-dev/allot/connectors/internal/fastagg"
+	"github.com/allot-dev/allot/cost"
 	"github.com/parquet-go/parquet-go"
 )
 
 // pqLayout is how Parquet objects with one set of columns are grouped.
 type pqLayout struct {
-	sig   string
-	s     *schema
-	keys  []keyCol // text key columns, in key order (kkText, kkAlt, kkTag)
-	bps   bool     // the billing period start is a time key
-	maps  []int    // schema map indexes, in key order
-	fl    fastagg.PQLayout
-	names map[int]string // leaf → column name
+	sig    string
+	fields cost.FieldSet // the fields groups fill
+	s      *schema
+	keys   []keyCol // text key columns, in key order (kkText, kkAlt, kkTag)
+	bps    bool     // the billing period start is a time key
+	maps   []int    // schema map indexes, in key order
+	fl     fastagg.PQLayout
+	names  map[int]string // leaf → column name
 }
 
-// newPQLayout maps a Parquet file to a fast-path layout, or returns an
+// newPQLayout maps a Parquet file to a fast-path layout that reads the
+// columns of the fields of fs (readsFor) and no other, or returns an
 // error wrapping fastagg.ErrUnsupported (the file is read line by line)
 // or errRescan (the line reader reports what is wrong).
-func newPQLayout(f *parquet.File, obj int32) (*pqLayout, error) {
+func newPQLayout(f *parquet.File, obj int32, fs cost.FieldSet) (*pqLayout, error) {
+	cols, tags := readsFor(fs)
 	top := f.Root().Columns()
 	headers := make([]string, len(top))
 	for i, c := range top {
@@ -35,7 +39,7 @@ func newPQLayout(f *parquet.File, obj int32) (*pqLayout, error) {
 	if _, missing := s.missingRequired(); missing {
 		return nil, &errRescan{obj: obj}
 	}
-	l := &pqLayout{s: s, names: map[int]string{}}
+	l := &pqLayout{s: s, names: map[int]string{}, fields: fs}
 	var sig strings.Builder
 	leafOf := func(col int) (int, error) {
 		c := top[col]
@@ -56,7 +60,7 @@ func newPQLayout(f *parquet.File, obj int32) (*pqLayout, error) {
 		return nil
 	}
 	for fld := range numFields {
-		if !textField(fld) || s.col[fld] < 0 {
+		if !textField(fld) || s.col[fld] < 0 || !cols[fld] {
 			continue
 		}
 		if err := addText(keyCol{kkText, fld, s.col[fld]}, s.col[fld]); err != nil {
@@ -69,12 +73,15 @@ func newPQLayout(f *parquet.File, obj int32) (*pqLayout, error) {
 		}
 	}
 	for i, tc := range s.tags {
+		if !tags {
+			break
+		}
 		if err := addText(keyCol{kkTag, 0, i}, tc.idx); err != nil {
 			return nil, err
 		}
 	}
 	var err error
-	if s.col[fBillingPeriodStart] >= 0 {
+	if s.col[fBillingPeriodStart] >= 0 && cols[fBillingPeriodStart] {
 		leaf, err := leafOf(s.col[fBillingPeriodStart])
 		if err != nil {
 			return nil, err
@@ -85,14 +92,14 @@ func newPQLayout(f *parquet.File, obj int32) (*pqLayout, error) {
 		return nil, err
 	}
 	l.fl.End = -1
-	if s.col[fUsageEnd] >= 0 {
+	if s.col[fUsageEnd] >= 0 && cols[fUsageEnd] {
 		if l.fl.End, err = leafOf(s.col[fUsageEnd]); err != nil {
 			return nil, err
 		}
 	}
 	for _, fld := range amountFields {
 		leaf := -1
-		if s.col[fld] >= 0 {
+		if s.col[fld] >= 0 && cols[fld] {
 			if leaf, err = leafOf(s.col[fld]); err != nil {
 				return nil, err
 			}
@@ -101,6 +108,9 @@ func newPQLayout(f *parquet.File, obj int32) (*pqLayout, error) {
 	}
 	l.fl.Count = -1
 	for i, mc := range s.maps {
+		if !tags {
+			break
+		}
 		var leaves []*parquet.Column
 		var walk func(*parquet.Column)
 		walk = func(c *parquet.Column) {
@@ -156,7 +166,7 @@ func (fs *fastScan) parquet(ctx context.Context, idx []int) *posErr {
 		pf, err := parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true), parquet.ReadBufferSize(fastagg.ReadBufferSize))
 		var l *pqLayout
 		if err == nil {
-			l, err = newPQLayout(pf, int32(i))
+			l, err = newPQLayout(pf, int32(i), fs.fields)
 		}
 		if err != nil {
 			// Not a file the fast reader reads (or a damaged one): the line
@@ -244,7 +254,7 @@ func (l *pqLayout) groupSet(res *fastagg.PQResult) *groupSet {
 		key = key[8:]
 		r.setPeriod(t, g)
 		r.setAmounts(t, g, mask)
-		if fe := fill(&e.li, r); fe != nil {
+		if fe := fillFields(&e.li, r, l.fields); fe != nil {
 			return fe
 		}
 		for k, kc := range l.keys {

@@ -47,7 +47,11 @@ func textField(f field) bool {
 // accounts, product, usage type, description, resource, SKU, region,
 // unit, currency, reservation, billing period, tags, which cost columns
 // are empty) and on the month of their usage start; amounts are summed
-// exactly. CSV and CSV.gz objects are split and grouped in parallel
+// exactly. With Options.Fields set, it reads and groups by only the
+// columns those fields' rules read (billed cost: the unblended and net
+// unblended costs; effective cost: those, the line item type, the
+// reservation and savings plan columns), leaves the other fields empty,
+// and does not check values in the columns it does not read. CSV and CSV.gz objects are split and grouped in parallel
 // without building a line item per row; Parquet objects are read a page
 // at a time, row groups in parallel, text resolved once per dictionary
 // entry. Each group is then turned into its line item by the same cost
@@ -63,7 +67,8 @@ func (d *Driver) ScanGroups(ctx context.Context, p cost.Period, fn func(*cost.Li
 	if err != nil {
 		return err
 	}
-	fs := &fastScan{d: d, p: p, objects: pl.objects, names: make([]string, len(pl.objects)), kinds: make([]bool, len(pl.objects))}
+	fs := &fastScan{d: d, p: p, objects: pl.objects, names: make([]string, len(pl.objects)), kinds: make([]bool, len(pl.objects)),
+		fields: d.opts.Fields}
 	for i, o := range pl.objects {
 		fs.names[i] = d.objectName(o.Key)
 	}
@@ -91,6 +96,9 @@ type fastScan struct {
 	sets    []*groupSet
 	found   bool // a group starts in the period
 	e       emitter
+	// fields are the line item fields to fill (Options.Fields): the
+	// layouts read and group by the columns their rules read (readsFor)
+	fields cost.FieldSet
 }
 
 // groupSet is the groups of one layout and how to make line items of them.

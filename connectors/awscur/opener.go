@@ -44,6 +44,7 @@ func open(ctx context.Context, env connectors.Env, cfg connectors.Config, l Layo
 		return nil, err
 	}
 	opts.Logger = env.Logger
+	opts.Fields = cfg.Fields
 	if env.Store == nil {
 		return nil, errors.New("awscur: no object store to open the source URL with")
 	}

@@ -92,13 +92,14 @@ func lookupLineItemType(r row) (*lineItemType, *fieldError) {
 	return t, nil
 }
 
-// costs computes the billed and effective cost of a row of type t.
+// costs computes the billed and effective cost of a row of type t; with
+// withEffective false, only the billed cost (t may then be nil).
 //
 // Billed cost is the net unblended cost when the row has one, else the
 // unblended cost. A row with a net unblended cost takes its effective cost
 // from the net variants of the amortization columns too, so billed and
 // effective cost stay on one basis.
-func costs(t *lineItemType, r row) (billed, effective decimal.Decimal, ferr *fieldError) {
+func costs(t *lineItemType, r row, withEffective bool) (billed, effective decimal.Decimal, ferr *fieldError) {
 	u, uok, err := r.dec(fUnblended)
 	if err != nil {
 		return billed, effective, &fieldError{fUnblended, err}
@@ -114,6 +115,9 @@ func costs(t *lineItemType, r row) (billed, effective decimal.Decimal, ferr *fie
 		billed = u
 	default:
 		return billed, effective, &fieldError{fUnblended, fmt.Errorf("%w: the unblended cost is empty; every CUR row has one", ErrMissingValue)}
+	}
+	if !withEffective {
+		return billed, effective, nil
 	}
 	need := func(gross, netf field) (decimal.Decimal, *fieldError) {
 		f := gross
@@ -174,10 +178,19 @@ func costs(t *lineItemType, r row) (billed, effective decimal.Decimal, ferr *fie
 }
 
 // fill sets every field of li from r except the tags and provenance.
-func fill(li *cost.LineItem, r row) *fieldError {
-	t, fe := lookupLineItemType(r)
-	if fe != nil {
-		return fe
+func fill(li *cost.LineItem, r row) *fieldError { return fillFields(li, r, 0) }
+
+// fillFields is fill for the fields of fs alone (the zero set: every
+// field), reading only the columns readsFor(fs) names: a projected grouped
+// scan neither reads nor checks the others. The provider name, the charge
+// period start and the currency are always filled and checked.
+func fillFields(li *cost.LineItem, r row, fs cost.FieldSet) *fieldError {
+	var t *lineItemType
+	if fs.Has(cost.FieldEffectiveCost) || fs.Has(cost.FieldChargeCategory) {
+		var fe *fieldError
+		if t, fe = lookupLineItemType(r); fe != nil {
+			return fe
+		}
 	}
 	start, ok, err := r.time(fUsageStart)
 	if err != nil {
@@ -186,53 +199,136 @@ func fill(li *cost.LineItem, r row) *fieldError {
 	if !ok {
 		return &fieldError{fUsageStart, fmt.Errorf("%w: the usage start date is empty; every CUR row has one", ErrMissingValue)}
 	}
-	end, _, err := r.time(fUsageEnd)
-	if err != nil {
-		return &fieldError{fUsageEnd, err}
+	var end, bps time.Time
+	if fs.Has(cost.FieldChargePeriodEnd) {
+		if end, _, err = r.time(fUsageEnd); err != nil {
+			return &fieldError{fUsageEnd, err}
+		}
 	}
-	bps, _, err := r.time(fBillingPeriodStart)
-	if err != nil {
-		return &fieldError{fBillingPeriodStart, err}
+	if fs.Has(cost.FieldBillingPeriodStart) {
+		if bps, _, err = r.time(fBillingPeriodStart); err != nil {
+			return &fieldError{fBillingPeriodStart, err}
+		}
 	}
 	currency := strings.TrimSpace(r.str(fCurrency))
 	if !cost.ValidCurrency(currency) {
 		return &fieldError{fCurrency, fmt.Errorf("%w: currency %q is not an ISO 4217 code such as USD", ErrBadValue, currency)}
 	}
-	billed, effective, fe := costs(t, r)
-	if fe != nil {
-		return fe
+	var billed, effective decimal.Decimal
+	if fs.Has(cost.FieldBilledCost) || fs.Has(cost.FieldEffectiveCost) {
+		var fe *fieldError
+		if billed, effective, fe = costs(t, r, fs.Has(cost.FieldEffectiveCost)); fe != nil {
+			return fe
+		}
 	}
-	qty, _, err := r.dec(fUsageAmount)
-	if err != nil {
-		return &fieldError{fUsageAmount, err}
+	var qty, list decimal.Decimal
+	if fs.Has(cost.FieldQuantity) {
+		if qty, _, err = r.dec(fUsageAmount); err != nil {
+			return &fieldError{fUsageAmount, err}
+		}
 	}
-	list, _, err := r.dec(fPublicOnDemandCost)
-	if err != nil {
-		return &fieldError{fPublicOnDemandCost, err}
+	if fs.Has(cost.FieldListCost) {
+		if list, _, err = r.dec(fPublicOnDemandCost); err != nil {
+			return &fieldError{fPublicOnDemandCost, err}
+		}
+	}
+	str := func(f cost.Field, c field) string {
+		if !fs.Has(f) {
+			return ""
+		}
+		return r.str(c)
 	}
 	li.ProviderName = providerName
-	li.BillingAccountID = r.str(fPayer)
-	li.BillingAccountName = r.str(fPayerName)
-	li.SubAccountID = r.str(fUsageAccount)
-	li.SubAccountName = r.str(fUsageAccountName)
+	li.BillingAccountID = str(cost.FieldBillingAccount, fPayer)
+	li.BillingAccountName = str(cost.FieldBillingAccount, fPayerName)
+	li.SubAccountID = str(cost.FieldSubAccountID, fUsageAccount)
+	li.SubAccountName = str(cost.FieldSubAccountName, fUsageAccountName)
 	li.BillingPeriodStart = bps
 	li.ChargePeriodStart = start
 	li.ChargePeriodEnd = end
-	li.ChargeCategory = t.category
-	li.ChargeClass = t.class
-	li.ChargeDescription = r.str(fDescription)
-	li.ServiceName = r.str(fProductCode)
-	li.SkuID = r.str(fSku)
-	li.UsageType = r.str(fUsageType)
-	li.ResourceID = r.str(fResourceID)
-	li.RegionID = r.str(fRegion)
+	if fs.Has(cost.FieldChargeCategory) {
+		li.ChargeCategory = t.category
+		li.ChargeClass = t.class
+	}
+	li.ChargeDescription = str(cost.FieldChargeDescription, fDescription)
+	li.ServiceName = str(cost.FieldServiceName, fProductCode)
+	li.SkuID = str(cost.FieldSku, fSku)
+	li.UsageType = str(cost.FieldSku, fUsageType)
+	li.ResourceID = str(cost.FieldResourceID, fResourceID)
+	li.RegionID = str(cost.FieldRegion, fRegion)
 	li.ConsumedQuantity = qty
-	li.ConsumedUnit = r.str(fPricingUnit)
-	li.BilledCost = billed
+	li.ConsumedUnit = str(cost.FieldQuantity, fPricingUnit)
+	if fs.Has(cost.FieldBilledCost) {
+		li.BilledCost = billed
+	}
 	li.EffectiveCost = effective
 	li.ListCost = list
 	li.BillingCurrency = currency
 	return nil
+}
+
+// readsFor returns the columns fillFields reads for the fields of fs (the
+// zero set: every field), and whether it reads the tags.
+func readsFor(fs cost.FieldSet) (cols [numFields]bool, tags bool) {
+	for f := range numFields {
+		cols[f] = fs == 0
+	}
+	if fs == 0 {
+		return cols, true
+	}
+	on := func(c ...field) {
+		for _, f := range c {
+			cols[f] = true
+		}
+	}
+	on(fUsageStart, fCurrency)
+	if fs.Has(cost.FieldEffectiveCost) || fs.Has(cost.FieldChargeCategory) {
+		on(fLineItemType)
+	}
+	if fs.Has(cost.FieldChargePeriodEnd) {
+		on(fUsageEnd)
+	}
+	if fs.Has(cost.FieldBillingPeriodStart) {
+		on(fBillingPeriodStart)
+	}
+	if fs.Has(cost.FieldBilledCost) || fs.Has(cost.FieldEffectiveCost) {
+		on(fUnblended, fNetUnblended)
+	}
+	if fs.Has(cost.FieldEffectiveCost) {
+		on(fRIEffective, fRINetEffective, fRIUnusedUpfront, fRINetUnusedUpfront, fRIUnusedRecurring,
+			fRINetUnusedRecurring, fReservationARN, fSPEffective, fSPNetEffective, fSPTotalCommitment, fSPUsedCommitment)
+	}
+	if fs.Has(cost.FieldQuantity) {
+		on(fUsageAmount, fPricingUnit)
+	}
+	if fs.Has(cost.FieldListCost) {
+		on(fPublicOnDemandCost)
+	}
+	if fs.Has(cost.FieldBillingAccount) {
+		on(fPayer, fPayerName)
+	}
+	if fs.Has(cost.FieldSubAccountID) {
+		on(fUsageAccount)
+	}
+	if fs.Has(cost.FieldSubAccountName) {
+		on(fUsageAccountName)
+	}
+	if fs.Has(cost.FieldChargeDescription) {
+		on(fDescription)
+	}
+	if fs.Has(cost.FieldServiceName) {
+		on(fProductCode)
+	}
+	if fs.Has(cost.FieldSku) {
+		on(fSku, fUsageType)
+	}
+	if fs.Has(cost.FieldResourceID) {
+		on(fResourceID)
+	}
+	if fs.Has(cost.FieldRegion) {
+		on(fRegion)
+	}
+	return cols, fs.Has(cost.FieldTags)
 }
 
 // providerName is the FOCUS ProviderName of every AWS line item.

@@ -39,6 +39,7 @@ var (
 type Driver struct {
 	bucket objstore.Bucket
 	prefix string
+	fields cost.FieldSet // what ScanGroups fills; see WithFields
 }
 
 var (
@@ -72,7 +73,7 @@ func Open(ctx context.Context, env connectors.Env, cfg connectors.Config) (any, 
 	if err != nil {
 		return nil, fmt.Errorf("focus: %w", err)
 	}
-	return New(b, prefix), nil
+	return New(b, prefix).WithFields(cfg.Fields), nil
 }
 
 // fileFormat is how one object is decoded.

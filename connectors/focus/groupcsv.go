@@ -23,7 +23,9 @@ type csvLayout struct {
 	names   map[int]string // record index → header name
 }
 
-func newCSVLayout(cols []column) *csvLayout {
+// newCSVLayout maps a file's columns to a fast-path layout that reads the
+// columns of the fields of fs (reads) and no other.
+func newCSVLayout(cols []column, fs cost.FieldSet) *csvLayout {
 	l := &csvLayout{cols: cols, names: map[int]string{}}
 	var sig strings.Builder
 	l.fl.Amounts = make([]int, len(amountFields))
@@ -34,8 +36,11 @@ func newCSVLayout(cols []column) *csvLayout {
 	l.fl.Count, l.fl.Start, l.fl.End = -1, -1, -1
 	cells := newCells(cols)
 	for i, c := range cols {
-		fmt.Fprintf(&sig, "%d@%d,", c.field, c.index)
 		l.names[c.index] = c.name
+		if !reads(fs, c.field) {
+			continue
+		}
+		fmt.Fprintf(&sig, "%d@%d,", c.field, c.index)
 		switch {
 		case c.field == fChargePeriodStart:
 			l.fl.Start = c.index
@@ -182,7 +187,7 @@ func (sc *groupScan) csvFile(ctx context.Context, i int, st *fastagg.CSVState, m
 	if err != nil {
 		return nil, nil, err
 	}
-	l := newCSVLayout(cols)
+	l := newCSVLayout(cols, sc.fields)
 	mu.Lock()
 	if old, ok := layouts[l.sig]; ok {
 		l = old

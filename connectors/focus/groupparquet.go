@@ -17,17 +17,19 @@ import (
 // pqLayout is how the Parquet files with one set of key columns are
 // grouped.
 type pqLayout struct {
-	sig   string
-	texts []cell // text key cells, in key order
-	times []cell // time key cells (BillingPeriodStart)
-	tags  *cell  // the Tags cell when it is a MAP
-	fl    fastagg.PQLayout
-	names map[int]string // leaf index → column name
+	sig     string
+	texts   []cell // text key cells, in key order
+	times   []cell // time key cells (BillingPeriodStart)
+	tags    *cell  // the Tags cell when it is a MAP
+	fl      fastagg.PQLayout
+	names   map[int]string          // leaf index → column name
+	present [len(amountFields)]bool // the amounts the scan reads (absent columns read as zero)
 }
 
-// newPQLayout maps a Parquet file's columns to a fast-path layout, or
-// returns fastagg.ErrUnsupported.
-func newPQLayout(f *parquet.File, object string) (*pqLayout, error) {
+// newPQLayout maps a Parquet file's columns to a fast-path layout that
+// reads the columns of the fields of fs (reads) and no other, or returns
+// fastagg.ErrUnsupported.
+func newPQLayout(f *parquet.File, object string, fs cost.FieldSet) (*pqLayout, error) {
 	top := f.Root().Columns()
 	names := make([]string, len(top))
 	for i, c := range top {
@@ -41,10 +43,16 @@ func newPQLayout(f *parquet.File, object string) (*pqLayout, error) {
 	l.fl.Start, l.fl.End, l.fl.Count = -1, -1, -1
 	l.fl.Amounts = []int{-1, -1, -1, -1}
 	l.fl.Required = make([]bool, len(amountFields))
+	for a, af := range amountFields {
+		l.present[a] = reads(fs, af)
+	}
 	var sig strings.Builder
 	cells := newCells(resolved)
 	for k, rc := range resolved {
 		c := top[rc.index]
+		if !reads(fs, rc.field) {
+			continue
+		}
 		if !c.Leaf() {
 			if rc.field != fTags {
 				return nil, fastagg.ErrUnsupported
@@ -131,7 +139,7 @@ func (sc *groupScan) parquet(ctx context.Context, idx []int) ([]*groupSet, error
 		pf, err := parquet.OpenFile(ra, size, parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true), parquet.ReadBufferSize(fastagg.ReadBufferSize))
 		var l *pqLayout
 		if err == nil {
-			l, err = newPQLayout(pf, f.name)
+			l, err = newPQLayout(pf, f.name, sc.fields)
 		}
 		if err != nil {
 			cl()
@@ -230,7 +238,7 @@ func (l *pqLayout) groupSet(sc *groupScan, res *fastagg.PQResult) *groupSet {
 			}
 			li.Tags = tags
 		}
-		setAmounts(li, t, g, [len(amountFields)]bool{true, true, true, true})
+		setAmounts(li, t, g, l.present)
 		li.ChargePeriodStart = t.Start[g].Time()
 		li.ChargePeriodEnd = t.End[g].Time()
 		li.Count = t.Count[g]

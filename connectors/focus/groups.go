@@ -30,6 +30,39 @@ func keyField(f field) bool {
 	return true
 }
 
+// WithFields returns a driver like d whose ScanGroups fills only the
+// line item fields of fs (connectors.Config.Fields; the zero set means
+// every field): it reads only their columns, groups by them alone and
+// does not check the values of the columns it does not read. The charge
+// period start, the billing currency and the line count are always read.
+// Scan is unaffected.
+func (d *Driver) WithFields(fs cost.FieldSet) *Driver {
+	c := *d
+	c.fields = fs
+	return &c
+}
+
+// fieldOf is the projection field a FOCUS column fills.
+var fieldOf = [numFields]cost.Field{
+	fProviderName: cost.FieldProviderName, fBillingAccountID: cost.FieldBillingAccount,
+	fBillingAccountName: cost.FieldBillingAccount, fSubAccountID: cost.FieldSubAccountID,
+	fSubAccountName: cost.FieldSubAccountName, fResourceGroup: cost.FieldResourceGroup,
+	fBillingPeriodStart: cost.FieldBillingPeriodStart, fChargePeriodEnd: cost.FieldChargePeriodEnd,
+	fChargeCategory: cost.FieldChargeCategory, fChargeClass: cost.FieldChargeCategory,
+	fChargeDescription: cost.FieldChargeDescription, fServiceName: cost.FieldServiceName,
+	fServiceCategory: cost.FieldServiceCategory, fSkuID: cost.FieldSku, fSkuMeter: cost.FieldSku,
+	fUsageType: cost.FieldSku, fResourceID: cost.FieldResourceID, fResourceName: cost.FieldResourceName,
+	fResourceType: cost.FieldResourceName, fRegionID: cost.FieldRegion, fConsumedQuantity: cost.FieldQuantity,
+	fConsumedUnit: cost.FieldQuantity, fBilledCost: cost.FieldBilledCost, fEffectiveCost: cost.FieldEffectiveCost,
+	fListCost: cost.FieldListCost, fTags: cost.FieldTags,
+	// fChargePeriodStart, fBillingCurrency and fLineCount: always read
+}
+
+// reads reports whether a grouped scan of the fields fs reads column f.
+func reads(fs cost.FieldSet, f field) bool {
+	return fieldOf[f] == 0 || fs.Has(fieldOf[f])
+}
+
 // groupSet is what one kind of file (one layout) grouped: its table and
 // how to turn a group back into a line item.
 type groupSet struct {
@@ -45,13 +78,14 @@ type groupSet struct {
 // a time, their row groups in parallel, with text columns resolved once
 // per dictionary entry. Files the fast paths cannot read (a Parquet
 // column of an unusual type) are read line by line and grouped the same
-// way. Errors are those of Scan, at the same line or row.
+// way. Errors are those of Scan, at the same line or row, in the columns
+// the scan reads (see WithFields).
 func (d *Driver) ScanGroups(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) error {
 	files, err := d.files(ctx)
 	if err != nil {
 		return err
 	}
-	sc := &groupScan{d: d, files: files}
+	sc := &groupScan{d: d, files: files, fields: d.fields}
 	if err := sc.run(ctx); err != nil {
 		return err
 	}
@@ -59,9 +93,10 @@ func (d *Driver) ScanGroups(ctx context.Context, p cost.Period, fn func(*cost.Li
 }
 
 type groupScan struct {
-	d     *Driver
-	files []file
-	sets  []*groupSet
+	d      *Driver
+	files  []file
+	sets   []*groupSet
+	fields cost.FieldSet // the fields to fill (Driver.WithFields)
 }
 
 // objError is a failure while reading one file (its index in files): of
@@ -225,7 +260,9 @@ func setAmounts(li *cost.LineItem, t *fastagg.Table, g int, present [len(amountF
 	}
 }
 
-// fallback reads one file line by line into a LineGrouper.
+// fallback reads one file line by line into a LineGrouper. The items are
+// projected to the scan's fields before they are grouped, but the line
+// reader reads and checks every column.
 func (sc *groupScan) fallback(ctx context.Context, i int, lg *fastagg.LineGrouper) error {
 	dec := newDecoder(nil)
 	f := sc.files[i]
@@ -234,6 +271,7 @@ func (sc *groupScan) fallback(ctx context.Context, i int, lg *fastagg.LineGroupe
 		if line == 0 {
 			line = li.Source.Row
 		}
+		fastagg.Project(li, sc.fields)
 		lg.Add(li, fastagg.Pos{Object: int32(i), Line: line})
 		return nil
 	}, nil)

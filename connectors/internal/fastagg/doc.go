@@ -42,12 +42,22 @@
 // # Parquet
 //
 // ScanParquet reads only the leaf columns a PQLayout names, a page at a
-// time, row groups in parallel. Text is resolved once per dictionary entry
-// (PLAIN pages through a per-worker cache); each worker numbers the values
-// of every key column, packs the codes of a row into a 128-bit key and
-// groups rows in a compact table, flushed into a Table at the end. Layouts
-// that do not fit 128 bits fall back to byte keys. Memory is bounded by a
-// window of rows per column per worker and the number of groups.
+// time, row groups in parallel: a driver asked for fewer line item fields
+// (connectors.Config.Fields) names fewer leaves, and nothing else of the
+// file is decoded. Text is resolved once per dictionary entry (PLAIN pages
+// through a per-worker cache); each worker numbers the values of every
+// key column, packs the codes of a row into a 128-bit key and groups rows
+// in a compact table (one 64-byte record per group holds what a row
+// updates), flushed into a Table at the end. A row's tag map, when its
+// key and value leaves are dictionary encoded, is packed the same way
+// (key and value codes, 128 bits) and numbered through a cache, without
+// hashing or comparing its strings; PLAIN maps are found by their bytes
+// in place. Layouts that do not fit 128 bits fall back to byte keys.
+// Memory is bounded by a window of rows per column per worker and the
+// number of groups.
+//
+// Project empties the fields of a line item a projection leaves out, for
+// the lines drivers read line by line and group with the rest.
 //
 // # Errors
 //

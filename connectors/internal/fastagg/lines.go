@@ -4,8 +4,10 @@ import (
 	"encoding/binary"
 	"maps"
 	"sort"
+	"time"
 
 	"github.com/allot-dev/allot/cost"
+	"github.com/shopspring/decimal"
 )
 
 // LineGrouper merges line items that a driver already built (its slow,
@@ -90,4 +92,46 @@ func (lg *LineGrouper) Item(g int, li *cost.LineItem) {
 	li.ChargePeriodStart = lg.T.Start[g].Time()
 	li.ChargePeriodEnd = lg.T.End[g].Time()
 	li.Count = lg.T.Count[g]
+}
+
+// Project empties the fields of li outside fs (the zero set keeps every
+// field), as a driver that reads only the columns of fs leaves them: a
+// line read line by line then groups with the lines the fast path read.
+// The charge period start, the currency, the count and the provenance
+// are kept.
+func Project(li *cost.LineItem, fs cost.FieldSet) {
+	if fs == 0 {
+		return
+	}
+	for _, p := range projections {
+		if !fs.Has(p.f) {
+			p.clear(li)
+		}
+	}
+}
+
+var projections = [...]struct {
+	f     cost.Field
+	clear func(*cost.LineItem)
+}{
+	{cost.FieldProviderName, func(li *cost.LineItem) { li.ProviderName = "" }},
+	{cost.FieldBillingAccount, func(li *cost.LineItem) { li.BillingAccountID, li.BillingAccountName = "", "" }},
+	{cost.FieldSubAccountID, func(li *cost.LineItem) { li.SubAccountID = "" }},
+	{cost.FieldSubAccountName, func(li *cost.LineItem) { li.SubAccountName = "" }},
+	{cost.FieldResourceGroup, func(li *cost.LineItem) { li.ResourceGroup = "" }},
+	{cost.FieldBillingPeriodStart, func(li *cost.LineItem) { li.BillingPeriodStart = time.Time{} }},
+	{cost.FieldChargePeriodEnd, func(li *cost.LineItem) { li.ChargePeriodEnd = time.Time{} }},
+	{cost.FieldChargeCategory, func(li *cost.LineItem) { li.ChargeCategory, li.ChargeClass = "", "" }},
+	{cost.FieldChargeDescription, func(li *cost.LineItem) { li.ChargeDescription = "" }},
+	{cost.FieldServiceName, func(li *cost.LineItem) { li.ServiceName = "" }},
+	{cost.FieldServiceCategory, func(li *cost.LineItem) { li.ServiceCategory = "" }},
+	{cost.FieldSku, func(li *cost.LineItem) { li.SkuID, li.SkuMeter, li.UsageType = "", "", "" }},
+	{cost.FieldResourceID, func(li *cost.LineItem) { li.ResourceID = "" }},
+	{cost.FieldResourceName, func(li *cost.LineItem) { li.ResourceName, li.ResourceType = "", "" }},
+	{cost.FieldRegion, func(li *cost.LineItem) { li.RegionID = "" }},
+	{cost.FieldQuantity, func(li *cost.LineItem) { li.ConsumedQuantity, li.ConsumedUnit = decimal.Decimal{}, "" }},
+	{cost.FieldBilledCost, func(li *cost.LineItem) { li.BilledCost = decimal.Decimal{} }},
+	{cost.FieldEffectiveCost, func(li *cost.LineItem) { li.EffectiveCost = decimal.Decimal{} }},
+	{cost.FieldListCost, func(li *cost.LineItem) { li.ListCost = decimal.Decimal{} }},
+	{cost.FieldTags, func(li *cost.LineItem) { li.Tags = nil }},
 }

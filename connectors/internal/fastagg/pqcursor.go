@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"sync/atomic"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding"
@@ -32,7 +33,12 @@ type leaf struct {
 	nulls  int // null levels in the page
 	li, vi int // next level, next value
 	dict   parquet.Dictionary
+	gen    uint64 // the dictionary's number, unique in the process (dictGens)
 }
+
+// dictGens numbers the dictionaries leaves load, so that a cache of what
+// dictionary indexes stand for can tell one dictionary from another.
+var dictGens atomic.Uint64
 
 func (l *leaf) open(cc parquet.ColumnChunk, maxDef int) {
 	l.pages, l.maxDef = cc.Pages(), byte(maxDef)
@@ -77,6 +83,9 @@ func (l *leaf) next() (newDict bool, err error) {
 	d := p.Dictionary()
 	newDict = d != nil && d != l.dict
 	l.dict = d
+	if newDict {
+		l.gen = dictGens.Add(1)
+	}
 	return newDict, nil
 }
 
@@ -382,17 +391,31 @@ func (c *numCursor) fill(n int) error {
 				if defs != nil && defs[c.li+k] != c.maxDef {
 					continue
 				}
-				x := c.f64[c.vi]
-				if x > -floatLimit && x < floatLimit {
-					if v := int64(math.Round(x * 1e10)); float64(v)/1e10 == x {
-						c.rows, c.vals, c.fl = append(c.rows, int32(f+k)), append(c.vals, v), append(c.fl, amtValue)
-						c.vi++
-						continue
-					}
+				if v, ok := fastScaled(c.f64[c.vi]); ok {
+					c.rows, c.vals, c.fl = append(c.rows, int32(f+k)), append(c.vals, v), append(c.fl, amtValue)
+					c.vi++
+					continue
 				}
 				if err := c.take(f + k); err != nil {
 					return err
 				}
+			}
+		} else if c.dict == nil && c.conv == ncDouble && c.nulls < c.nlev {
+			// plain DOUBLE, mostly null: found by their definition levels
+			defs := c.defs[c.li : c.li+m]
+			for k := 0; k < m; {
+				j := bytes.IndexByte(defs[k:], c.maxDef)
+				if j < 0 {
+					break
+				}
+				k += j
+				if v, ok := fastScaled(c.f64[c.vi]); ok {
+					c.rows, c.vals, c.fl = append(c.rows, int32(f+k)), append(c.vals, v), append(c.fl, amtValue)
+					c.vi++
+				} else if err := c.take(f + k); err != nil {
+					return err
+				}
+				k++
 			}
 		} else if c.defs == nil || c.nulls == 0 {
 			for k := 0; k < m; k++ {
@@ -418,6 +441,20 @@ func (c *numCursor) fill(n int) error {
 		f += m
 	}
 	return nil
+}
+
+// fastScaled is FromFloat64 without its range check's slow cases: x
+// scaled to 10^-Scale units and rounded to an integer by adding and
+// subtracting 1.5×2^52 (exact below 2^51), accepted only when that integer
+// reads back as x, which no other integer does below floatLimit (see
+// FromFloat64). A value it refuses takes FromFloat64.
+func fastScaled(x float64) (int64, bool) {
+	if !(x > -floatLimit && x < floatLimit) {
+		return 0, false
+	}
+	const magic = 0x1.8p52
+	v := int64((x*1e10 + magic) - magic)
+	return v, float64(v)/1e10 == x
 }
 
 // take converts the next value, of window row r.

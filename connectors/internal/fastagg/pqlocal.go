@@ -1,9 +1,7 @@
 package fastagg
 
 import (
-	"bytes"
 	"encoding/binary"
-	"hash/maphash"
 	"math/bits"
 	"sync/atomic"
 
@@ -34,10 +32,12 @@ type packed struct {
 	maskOff    []uint8
 	ok         bool // the layout fits 128 bits
 
-	// the table: a group's key, count and period in one record, so that a
-	// row touches one or two cache lines; its sums with stride nsums
+	// the table: a group's key, count, earliest start and first sums in
+	// one record of one cache line, what a row's update touches; the rest
+	// (latest end, first line, the other sums) in cold and sums
 	slots  []int32
 	recs   []prec
+	cold   []pcold
 	sums   []int64 // int64 partial sums; one that would overflow moves to spill
 	spill  map[int32]Int128
 	slow   map[int]decimal.Decimal
@@ -45,29 +45,44 @@ type packed struct {
 	gs     []int32
 }
 
-// prec is one group of the packed table. Its first inlineSums sums live
-// in the record, next to its key, so that a row's update touches the
-// record alone; the rest in packed.sums.
+// prec is one group of the packed table, what a row's update touches, in
+// 64 bytes: its key, line count, earliest start, which amounts it sums
+// and its first inlineSums sums. The rest is in pcold.
 type prec struct {
-	k0, k1     uint64
-	count      int64
-	inl        [inlineSums]int64
-	start, end Instant
-	first      Pos
-	present    uint32 // the amounts that may have values: one sum each, in order
-	sums       int32  // index in packed.sums of the sums beyond inlineSums
+	k0, k1    uint64
+	count     int64
+	startSec  int64 // the earliest start
+	startNsec int32
+	present   uint32 // the amounts that may have values: one sum each, in order
+	inl       [inlineSums]int64
 }
 
-const inlineSums = 4
+// pcold is the rest of a group: its latest end (read per row only when
+// the layout has an end), its first line and where its other sums are.
+type pcold struct {
+	end   Instant
+	first Pos
+	sums  int32 // index in packed.sums of the sums beyond inlineSums
+}
+
+const inlineSums = 3
+
+func (r *prec) start() Instant { return Instant{Sec: r.startSec, Nsec: r.startNsec} }
+
+// observe lowers the group's earliest start to st.
+func (r *prec) observe(st Instant) {
+	if st.Sec < r.startSec || (st.Sec == r.startSec && st.Nsec < r.startNsec) {
+		r.startSec, r.startNsec = st.Sec, st.Nsec
+	}
+}
 
 // sum returns the partial sum of rank r (among the present amounts) of
 // group g, and its key in packed.spill.
 func (p *packed) sum(g int32, r int) (*int64, int32) {
-	rec := &p.recs[g]
 	if r < inlineSums {
-		return &rec.inl[r], -(g*inlineSums + int32(r)) - 1
+		return &p.recs[g].inl[r], -(g*inlineSums + int32(r)) - 1
 	}
-	j := rec.sums + int32(r-inlineSums)
+	j := p.cold[g].sums + int32(r-inlineSums)
 	return &p.sums[j], j
 }
 
@@ -125,228 +140,6 @@ func (c *instantSpace) get(t Instant) uint32 {
 	return v
 }
 
-// seqSpace numbers sequences of ids (tag sets).
-type seqSpace struct {
-	slots []int32
-	ends  []uint32 // seq c is arena[ends[c-1]:ends[c]]
-	arena []uint32
-	hash  []uint64
-	raw   bytesMap // tag sets read as bytes (PLAIN pages) → code
-	ids   []uint32
-	reg   regionMap // tag sets read in place from PLAIN pages → code
-	buf   []byte
-}
-
-// regionMap finds tag sets read in place from PLAIN pages, by the bytes of
-// their keys and values and the lengths of each, without copying them.
-// An entry is one record of the arena, so that checking it reads a few
-// adjacent cache lines: hash, code, counts, lengths (key lengths, value
-// lengths, null pairs, 4 bytes each), then the key and the value bytes.
-type regionMap struct {
-	slots []int32 // entry offset in arena + 1
-	arena []byte
-	n     int
-}
-
-const regionHeader = 8 + 4 + 2 + 2 + 2 + 2 + 4 + 4 // hash, code, npairs, nvals, nnul, pad, kbytes, vbytes
-
-// getRegion returns the code of a tag set read in place; see fillCodes.
-func (c *seqSpace) getRegion(kdata []byte, koffs []uint32, vdata []byte, voffs []uint32, nulls []uint32, npairs int, local *Local) uint32 {
-	kb, vb := kdata[koffs[0]:koffs[npairs]], vdata[voffs[0]:voffs[len(voffs)-1]]
-	nvals := len(voffs) - 1
-	h := maphash.Bytes(seed, kb) ^ bits.RotateLeft64(maphash.Bytes(seed, vb), 17)
-	for p := 1; p <= npairs; p++ {
-		h = seqStep(h, koffs[p]-koffs[p-1])
-	}
-	for p := 1; p <= nvals; p++ {
-		h = seqStep(h, voffs[p]-voffs[p-1]+1<<20)
-	}
-	for _, x := range nulls {
-		h = seqStep(h, x+1<<30)
-	}
-	h = seqMix(h, npairs)
-	m := &c.reg
-	if m.slots == nil {
-		m.slots = make([]int32, 1024)
-	}
-	le := binary.LittleEndian
-	mask := uint64(len(m.slots) - 1)
-	i := h & mask
-	for ; m.slots[i] != 0; i = (i + 1) & mask {
-		e := m.arena[m.slots[i]-1:]
-		if le.Uint64(e) != h || int(le.Uint16(e[12:])) != npairs || int(le.Uint16(e[14:])) != nvals ||
-			int(le.Uint16(e[16:])) != len(nulls) || int(le.Uint32(e[20:])) != len(kb) || int(le.Uint32(e[24:])) != len(vb) {
-			continue
-		}
-		x := e[regionHeader:]
-		same := true
-		for p := 0; p < npairs && same; p, x = p+1, x[4:] {
-			same = le.Uint32(x) == koffs[p+1]-koffs[p]
-		}
-		for p := 0; p < nvals && same; p, x = p+1, x[4:] {
-			same = le.Uint32(x) == voffs[p+1]-voffs[p]
-		}
-		for p := 0; p < len(nulls) && same; p, x = p+1, x[4:] {
-			same = le.Uint32(x) == nulls[p]
-		}
-		if same && bytes.Equal(x[:len(kb)], kb) && bytes.Equal(x[len(kb):len(kb)+len(vb)], vb) {
-			return le.Uint32(e[8:])
-		}
-	}
-	// A tag set not seen in place yet: number it through its raw bytes.
-	c.buf = appendRegion(c.buf[:0], kdata, koffs, vdata, voffs, nulls, npairs)
-	code := c.getRaw(c.buf, local)
-	if npairs > 1<<16-1 {
-		return code // too long to keep: read as bytes each time
-	}
-	if m.n >= localMax {
-		*m = regionMap{}
-		return code
-	}
-	off := len(m.arena)
-	a := le.AppendUint64(m.arena, h)
-	a = le.AppendUint32(a, code)
-	a = le.AppendUint16(a, uint16(npairs))
-	a = le.AppendUint16(a, uint16(nvals))
-	a = le.AppendUint16(a, uint16(len(nulls)))
-	a = le.AppendUint16(a, 0)
-	a = le.AppendUint32(a, uint32(len(kb)))
-	a = le.AppendUint32(a, uint32(len(vb)))
-	for p := 0; p < npairs; p++ {
-		a = le.AppendUint32(a, koffs[p+1]-koffs[p])
-	}
-	for p := 0; p < nvals; p++ {
-		a = le.AppendUint32(a, voffs[p+1]-voffs[p])
-	}
-	for _, x := range nulls {
-		a = le.AppendUint32(a, x)
-	}
-	a = append(a, kb...)
-	a = append(a, vb...)
-	m.arena = a
-	m.n++
-	m.slots[i] = int32(off + 1)
-	if 2*m.n > len(m.slots) { // rehash from the arena
-		m.slots = make([]int32, 2*len(m.slots))
-		mk := uint64(len(m.slots) - 1)
-		for o := 0; o < len(m.arena); {
-			e := m.arena[o:]
-			j := le.Uint64(e) & mk
-			for m.slots[j] != 0 {
-				j = (j + 1) & mk
-			}
-			m.slots[j] = int32(o + 1)
-			n := int(le.Uint16(e[12:])) + int(le.Uint16(e[14:])) + int(le.Uint16(e[16:]))
-			o += regionHeader + 4*n + int(le.Uint32(e[20:])) + int(le.Uint32(e[24:]))
-		}
-	}
-	return code
-}
-
-// getRaw returns the code of a tag set in the raw form of fillCodes.
-func (c *seqSpace) getRaw(raw []byte, local *Local) uint32 {
-	if code, ok := c.raw.get(raw); ok {
-		return code
-	}
-	ids := c.ids[:0]
-	for b := raw; len(b) > 0; {
-		n, k := binary.Uvarint(b)
-		b = b[k:]
-		ids = append(ids, local.ID(b[:n]))
-		b = b[n:]
-		n, k = binary.Uvarint(b)
-		b = b[k:]
-		if n == 0 {
-			ids = append(ids, NullID)
-			continue
-		}
-		ids = append(ids, local.ID(b[:n-1]))
-		b = b[n-1:]
-	}
-	c.ids = ids
-	code := c.get(ids)
-	if c.raw.len() >= localMax {
-		c.raw.reset()
-	}
-	c.raw.put(raw, code)
-	return code
-}
-
-// seqHash hashes a sequence of ids: seqMix of seqStep over its elements,
-// so that a reader can hash a sequence as it reads it.
-func seqHash(s []uint32) uint64 {
-	h := uint64(0)
-	for _, v := range s {
-		h = seqStep(h, v)
-	}
-	return seqMix(h, len(s))
-}
-
-func seqStep(h uint64, v uint32) uint64 { return (h ^ uint64(v)) * 0xbf58476d1ce4e5b9 }
-
-func seqMix(h uint64, n int) uint64 {
-	h ^= uint64(n) * 0x9E3779B97F4A7C15
-	h ^= h >> 31
-	h *= 0x94d049bb133111eb
-	return h ^ h>>29
-}
-
-func (c *seqSpace) seq(code int) []uint32 {
-	a := uint32(0)
-	if code > 0 {
-		a = c.ends[code-1]
-	}
-	return c.arena[a:c.ends[code]]
-}
-
-func (c *seqSpace) get(s []uint32) uint32 { return c.getHashed(s, seqHash(s)) }
-
-// getHashed is get with the sequence's seqHash already computed.
-func (c *seqSpace) getHashed(s []uint32, h uint64) uint32 {
-	if c.slots == nil {
-		c.slots = make([]int32, 256)
-	}
-	mask := uint64(len(c.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		v := c.slots[i]
-		if v == 0 {
-			code := len(c.ends)
-			c.arena = append(c.arena, s...)
-			c.ends = append(c.ends, uint32(len(c.arena)))
-			c.hash = append(c.hash, h)
-			c.slots[i] = int32(code + 1)
-			if 2*len(c.ends) > len(c.slots) {
-				c.slots = make([]int32, 2*len(c.slots))
-				mask = uint64(len(c.slots) - 1)
-				for k, hh := range c.hash {
-					j := hh & mask
-					for c.slots[j] != 0 {
-						j = (j + 1) & mask
-					}
-					c.slots[j] = int32(k + 1)
-				}
-			}
-			return uint32(code)
-		}
-		code := int(v - 1)
-		if c.hash[code] == h && equalU32(c.seq(code), s) {
-			return uint32(code)
-		}
-	}
-}
-
-func equalU32(a, b []uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func newPacked(l *PQLayout, nsums int) *packed {
 	p := &packed{l: l, nsums: nsums}
 	if nsums > 32 { // the present-amount mask is 32 bits: group by byte keys
@@ -377,7 +170,7 @@ func (p *packed) sizes() []int {
 	}
 	n = append(n, len(p.month.vals))
 	for i := range p.tags {
-		n = append(n, len(p.tags[i].ends))
+		n = append(n, p.tags[i].len())
 	}
 	return n
 }
@@ -438,7 +231,7 @@ func (p *packed) fits() bool {
 
 func (p *packed) reset() {
 	p.slots = make([]int32, 4096)
-	p.recs, p.sums, p.spill = p.recs[:0], p.sums[:0], nil
+	p.recs, p.cold, p.sums, p.spill = p.recs[:0], p.cold[:0], p.sums[:0], nil
 	p.slow = nil
 }
 
@@ -520,8 +313,12 @@ func (p *packed) insert(i uint64, k0, k1 uint64, pos Pos) int32 {
 	g := int32(len(p.recs))
 	p.slots[i] = g + 1
 	present := p.present(k0, k1)
-	p.recs = append(p.recs, prec{k0: k0, k1: k1, start: maxInstant, end: minInstant, first: pos,
-		sums: int32(len(p.sums)), present: present})
+	p.recs = append(p.recs, prec{k0: k0, k1: k1, startSec: maxInstant.Sec, startNsec: maxInstant.Nsec, present: present})
+	end := minInstant
+	if p.l.End < 0 {
+		end = NullInstant // the latest end of lines without one; add keeps it
+	}
+	p.cold = append(p.cold, pcold{end: end, first: pos, sums: int32(len(p.sums))})
 	for range bits.OnesCount32(present) - inlineSums {
 		p.sums = append(p.sums, 0)
 	}
@@ -586,13 +383,14 @@ func (p *packed) flush(t *Table, key []byte) []byte {
 				key = binary.LittleEndian.AppendUint32(key, id)
 			}
 		}
-		tg := t.Find(Hash(key), key, rec.first)
+		cold := &p.cold[g]
+		tg := t.Find(Hash(key), key, cold.first)
 		into[g] = tg
-		if rec.first.Less(t.First[tg]) {
-			t.First[tg] = rec.first
+		if cold.first.Less(t.First[tg]) {
+			t.First[tg] = cold.first
 		}
 		t.Count[tg] += rec.count
-		t.Observe(tg, rec.start, rec.end)
+		t.Observe(tg, rec.start(), cold.end)
 		for k, r := 0, 0; k < p.nsums; k++ {
 			if rec.present&(1<<k) != 0 {
 				s, key := p.sum(int32(g), r)
@@ -651,54 +449,38 @@ func (p *packed) add(t *Table, w *window, scratch *[]byte) bool {
 		}
 	}
 	gs := p.gs[:n]
+	st := w.st[:n]
 	slots, recs, mask := p.slots, p.recs, uint64(len(p.slots)-1)
 	for r := range gs { // find, inline: the loop overlaps the cache misses of many rows
 		a, b := k0[r], k1[r]
+		var g int32
 		for i := mix128(a, b) & mask; ; i = (i + 1) & mask {
 			s := slots[i]
 			if s == 0 {
-				gs[r] = p.insert(i, a, b, w.pos(r))
+				g = p.insert(i, a, b, w.pos(r))
 				slots, recs, mask = p.slots, p.recs, uint64(len(p.slots)-1)
 				break
 			}
 			if rec := &recs[s-1]; rec.k0 == a && rec.k1 == b {
-				gs[r] = s - 1
+				g = s - 1
 				break
 			}
 		}
+		gs[r] = g
+		rec := &recs[g]
+		rec.count++
+		rec.observe(st[r])
 	}
-	recs = p.recs
-	st := w.st[:n]
-	switch {
-	case w.cnt == nil && w.hasEnd:
-		en := w.en[:n]
+	if w.cnt != nil { // lines per row: one was counted
 		for r, g := range gs {
-			rec := &recs[g]
-			rec.count++
-			if st[r].Before(rec.start) {
-				rec.start = st[r]
-			}
-			if rec.end.Before(en[r]) {
-				rec.end = en[r]
-			}
+			recs[g].count += w.cnt[r] - 1
 		}
-	default:
+	}
+	if w.hasEnd { // else the end of every group stays NullInstant (insert)
+		cold := p.cold
 		for r, g := range gs {
-			rec := &recs[g]
-			if w.cnt == nil {
-				rec.count++
-			} else {
-				rec.count += w.cnt[r]
-			}
-			if st[r].Before(rec.start) {
-				rec.start = st[r]
-			}
-			end := NullInstant
-			if w.hasEnd {
-				end = w.en[r]
-			}
-			if rec.end.Before(end) {
-				rec.end = end
+			if c := &cold[g]; c.end.Before(w.en[r]) {
+				c.end = w.en[r]
 			}
 		}
 	}
@@ -715,7 +497,7 @@ func (p *packed) add(t *Table, w *window, scratch *[]byte) bool {
 				if rank < inlineSums {
 					s = &rec.inl[rank]
 				} else {
-					s = &p.sums[int(rec.sums)+rank-inlineSums]
+					s = &p.sums[int(p.cold[g].sums)+rank-inlineSums]
 				}
 				v := c.vals[i]
 				sum := *s + v

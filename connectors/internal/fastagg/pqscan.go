@@ -398,6 +398,9 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 		open(&c.k.leaf, m[0])
 		open(&c.v.leaf, m[1])
 		c.maxKey, c.maxValue = byte(maxDef(m[0])), byte(maxDef(m[1]))
+		if codes { // fillCodes: the dictionaries translate to the cursor's codes
+			c.k.cs, c.v.cs = &c.kcs, &c.vcs
+		}
 		s.offs[k] = grow(s.offs[k], windowRows+1)
 	}
 	s.slowAt = grow(s.slowAt, len(l.Amounts)+1)
@@ -518,6 +521,16 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 				}
 				offs[n] = int32(len(pairs))
 				s.pairs[k], s.offs[k] = pairs, offs
+				c := &s.tags[k] // fill reads ids
+				for _, x := range []struct {
+					tc *textCursor
+					cs *codeSpace
+				}{{&c.k, &c.kcs}, {&c.v, &c.vcs}} {
+					for j, code := range x.tc.trans {
+						x.tc.trans[j] = x.cs.id[code]
+					}
+					x.tc.cs = nil
+				}
 			}
 			for k := range l.Texts {
 				for r, code := range s.ids[k][:n] {

@@ -16,6 +16,7 @@ type timeCursor struct {
 	kind parquet.Kind
 	tv   []Instant // dictionary entry → instant
 	te   []bool    // dictionary entry is out of range
+	bad  bool      // some entry is
 	idx  []int32
 	i64  []int64
 	i32  []int32
@@ -70,10 +71,11 @@ func (c *timeCursor) load() error {
 		if newDict {
 			c.setData(c.dict.Page().Data())
 			n := c.dict.Len()
-			c.tv, c.te = c.tv[:0], c.te[:0]
+			c.tv, c.te, c.bad = c.tv[:0], c.te[:0], false
 			for i := 0; i < n; i++ {
 				t, err := c.instant(i)
 				c.tv, c.te = append(c.tv, t), append(c.te, err != nil)
+				c.bad = c.bad || err != nil
 			}
 		}
 		vals := c.page.Data()
@@ -111,6 +113,17 @@ func (c *timeCursor) fill(out []Instant, null []bool, base int) error {
 					return &cellError{row: base + f + k, err: fmt.Errorf("timestamp %d is out of range", n)}
 				}
 				dst[k], dn[k] = Instant{Sec: sec, Nsec: int32(rem * c.unit)}, false
+			}
+			c.vi += m
+			c.li += m
+			f += m
+			continue
+		}
+		if c.dict != nil && (c.defs == nil || c.nulls == 0) && !c.bad {
+			// dictionary encoded without nulls (the usual timestamps): inline
+			dst, dn := out[f:f+m], null[f:f+m]
+			for k, j := range c.idx[c.vi : c.vi+m] {
+				dst[k], dn[k] = c.tv[j], false
 			}
 			c.vi += m
 			c.li += m

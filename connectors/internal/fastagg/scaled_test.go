@@ -182,6 +182,32 @@ func TestFromFloat64Property(t *testing.T) {
 	})
 }
 
+// TestFastScaledProperty: the inline conversion of the Parquet reader
+// agrees with the shortest round-trip text whenever it accepts a double,
+// and accepts every double FromFloat64 accepts below 2^51 / 10^10.
+func TestFastScaledProperty(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var x float64
+		if rapid.Bool().Draw(t, "decimal") {
+			n := rapid.Int64Range(-1<<53, 1<<53).Draw(t, "n")
+			e := rapid.IntRange(0, 14).Draw(t, "e")
+			x, _ = strconv.ParseFloat(strconv.FormatInt(n, 10)+"e-"+strconv.Itoa(e), 64)
+		} else {
+			x = math.Float64frombits(rapid.Uint64().Draw(t, "bits"))
+		}
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return
+		}
+		v, ok := fastScaled(x)
+		if ok && !ScaledDecimal(v).Equal(shortest(x)) {
+			t.Fatalf("fastScaled(%v) = %s, want %s", x, ScaledDecimal(v), shortest(x))
+		}
+		if _, want := FromFloat64(x); want && !ok && math.Abs(x) < (1<<51)/1e10 {
+			t.Fatalf("fastScaled(%v) refused what FromFloat64 reads", x)
+		}
+	})
+}
+
 func TestInt128(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		vals := rapid.SliceOf(rapid.Int64()).Draw(t, "v")

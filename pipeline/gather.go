@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/allot-dev/allot/allocator"
 	"github.com/allot-dev/allot/connectors"
@@ -125,9 +126,13 @@ func Gather(ctx context.Context, cfg *rules.Config, env Env, p cost.Period) (*Ga
 		classes[c] = true
 	}
 	rates := map[string]decimal.Decimal{}
-	for _, src := range srcs {
+	// One source's scan. Bill lines feed costs, Stats and Resources; usage
+	// records feed actions and AgentRuns: a billing scan and a usage scan
+	// touch nothing in common, so the usage sources are read beside the
+	// billing sources (each kind still one source at a time).
+	scan := func(ctx context.Context, src *connectors.Source) (reports.SourceSummary, SourceInput, error) {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return reports.SourceSummary{}, SourceInput{}, err
 		}
 		progress := func(int64) {}
 		if env.Progress != nil {
@@ -135,6 +140,7 @@ func Gather(ctx context.Context, cfg *rules.Config, env Env, p cost.Period) (*Ga
 		}
 		var st connectors.Stats
 		var n int64
+		var err error
 		if src.IsUsage() {
 			st, err = src.ScanUsage(ctx, p, func(u *cost.UsageRecord) error {
 				if n++; n%4096 == 0 {
@@ -142,6 +148,7 @@ func Gather(ctx context.Context, cfg *rules.Config, env Env, p cost.Period) (*Ga
 				}
 				return addUsage(u, res, classes, actions, g)
 			})
+			n %= 4096
 		} else {
 			// Drivers that merge lines (connectors.GroupScanner) yield one
 			// item per group: conversion, resolution and statistics run once
@@ -176,16 +183,13 @@ func Gather(ctx context.Context, cfg *rules.Config, env Env, p cost.Period) (*Ga
 				return nil
 			})
 		}
-		if src.IsUsage() {
-			n %= 4096
-		}
 		progress(n)
 		progress(-1)
 		if err != nil {
 			if errors.Is(err, connectors.ErrNotFound) {
-				return nil, fmt.Errorf("%w\n  (the export for %s is not there yet: check the source URL, or wait for the provider to deliver the month)", err, p)
+				err = fmt.Errorf("%w\n  (the export for %s is not there yet: check the source URL, or wait for the provider to deliver the month)", err, p)
 			}
-			return nil, err
+			return reports.SourceSummary{}, SourceInput{}, err
 		}
 		ss := reports.SourceSummary{Name: src.Name(), Kind: src.Kind(), URL: src.URL(), Lines: st.Lines, OutOfPeriod: st.OutOfPeriod, Duplicates: st.Duplicates}
 		switch {
@@ -196,12 +200,59 @@ func Gather(ctx context.Context, cfg *rules.Config, env Env, p cost.Period) (*Ga
 		default: // the effective cost was not read (NeededFields): left out, not zero
 			ss.Billed = st.Billed.String()
 		}
-		g.Sources = append(g.Sources, ss)
 		in, err := src.Inputs(ctx, p)
 		if err != nil {
+			return reports.SourceSummary{}, SourceInput{}, err
+		}
+		return ss, SourceInput{Source: src.Name(), Inputs: in}, nil
+	}
+	type result struct {
+		ss  reports.SourceSummary
+		in  SourceInput
+		err error
+	}
+	results := make([]result, len(srcs))
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	run := func(usage bool) {
+		for i, src := range srcs {
+			if src.IsUsage() != usage {
+				continue
+			}
+			r := &results[i]
+			if r.ss, r.in, r.err = scan(sctx, src); r.err != nil {
+				cancel() // the other kind stops too: the run fails anyway
+				return
+			}
+		}
+	}
+	if env.Progress != nil {
+		// On a terminal the progress of one source at a time reads better.
+		run(false)
+		run(true)
+	} else {
+		var wg sync.WaitGroup
+		wg.Go(func() { run(true) })
+		run(false)
+		wg.Wait()
+	}
+	// The first error in configuration order that is not the other scan's
+	// cancellation is the one to report.
+	var firstErr error
+	for _, r := range results {
+		if r.err != nil && (firstErr == nil || errors.Is(firstErr, context.Canceled) && !errors.Is(r.err, context.Canceled)) {
+			firstErr = r.err
+		}
+	}
+	if firstErr != nil {
+		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		g.Inputs = append(g.Inputs, SourceInput{Source: src.Name(), Inputs: in})
+		return nil, firstErr
+	}
+	for _, r := range results {
+		g.Sources = append(g.Sources, r.ss)
+		g.Inputs = append(g.Inputs, r.in)
 	}
 	for _, cg := range costs {
 		g.Costs = append(g.Costs, *cg)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/ledger"
@@ -26,52 +27,73 @@ func WriteFiles(dir string, files map[string][]byte) ([]string, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	tmps := map[string]string{}
+	// Write and sync the temporary files in parallel: each sync waits on
+	// the disk, and a run writes dozens of files.
+	tmps := make([]string, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, n := range names {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			tmps[i], errs[i] = writeTemp(dir, n, files[n])
+		})
+	}
+	wg.Wait()
 	cleanup := func() {
 		for _, t := range tmps {
-			os.Remove(t)
+			if t != "" {
+				os.Remove(t)
+			}
 		}
 	}
-	for _, n := range names {
-		// A name may hold a folder (statements/search.md): the temporary
-		// file goes beside its destination so the rename stays atomic.
-		sub := filepath.Dir(filepath.Join(dir, filepath.FromSlash(n)))
-		if err := os.MkdirAll(sub, 0o755); err != nil {
-			cleanup()
-			return nil, fmt.Errorf("pipeline: output folder: %w", err)
-		}
-		f, err := os.CreateTemp(sub, ".allot-tmp-"+filepath.Base(n)+"-*")
+	for _, err := range errs {
 		if err != nil {
 			cleanup()
-			return nil, fmt.Errorf("pipeline: %w", err)
-		}
-		tmps[n] = f.Name()
-		_, err = bytes.NewReader(files[n]).WriteTo(f)
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Chmod(f.Name(), 0o644)
-		}
-		if err != nil {
-			cleanup()
-			return nil, fmt.Errorf("pipeline: write %s: %w", filepath.Join(dir, n), err)
+			return nil, err
 		}
 	}
 	var out []string
-	for _, n := range names {
+	for i, n := range names {
 		dst := filepath.Join(dir, filepath.FromSlash(n))
-		if err := os.Rename(tmps[n], dst); err != nil {
+		if err := os.Rename(tmps[i], dst); err != nil {
 			cleanup()
 			return out, fmt.Errorf("pipeline: %w", err)
 		}
-		delete(tmps, n)
+		tmps[i] = ""
 		out = append(out, dst)
 	}
 	return out, nil
+}
+
+// writeTemp writes one file's content to a synced temporary file beside
+// its destination (a name may hold a folder: statements/search.md), so
+// the rename that follows stays atomic.
+func writeTemp(dir, name string, content []byte) (string, error) {
+	sub := filepath.Dir(filepath.Join(dir, filepath.FromSlash(name)))
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		return "", fmt.Errorf("pipeline: output folder: %w", err)
+	}
+	f, err := os.CreateTemp(sub, ".allot-tmp-"+filepath.Base(name)+"-*")
+	if err != nil {
+		return "", fmt.Errorf("pipeline: %w", err)
+	}
+	_, err = bytes.NewReader(content).WriteTo(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("pipeline: write %s: %w", filepath.Join(dir, name), err)
+	}
+	return f.Name(), nil
 }
 
 // GapTrend reads the coverage of up to n months before p from the posted

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/allot-dev/allot/allocator"
@@ -294,25 +295,37 @@ func finalJournals(next []cost.Journal, live []ledger.Batch, toPost []cost.Journ
 }
 
 func reportFiles(res *allocator.Result, gaps *gapreport.Report, sum *reports.Summary, st statements.Input) (map[string][]byte, error) {
+	// The allocation rows and summary, the tagging-gap report in its four
+	// forms (reports/gapreport), and the team statements and the
+	// reconciliation (reports/statements) render side by side.
+	renders := []func() (map[string][]byte, error){
+		func() (map[string][]byte, error) {
+			var b bytes.Buffer
+			if err := reports.WriteAllocations(&b, res); err != nil {
+				return nil, err
+			}
+			s, err := summaryJSON(sum)
+			if err != nil {
+				return nil, err
+			}
+			return map[string][]byte{FileAllocations: b.Bytes(), FileSummary: s}, nil
+		},
+		gaps.Files,
+		func() (map[string][]byte, error) { return statements.Files(st) },
+	}
+	parts := make([]map[string][]byte, len(renders))
+	errs := make([]error, len(renders))
+	var wg sync.WaitGroup
+	for i, render := range renders {
+		wg.Go(func() { parts[i], errs[i] = render() })
+	}
+	wg.Wait()
 	files := map[string][]byte{}
-	var b bytes.Buffer
-	if err := reports.WriteAllocations(&b, res); err != nil {
-		return nil, err
-	}
-	files[FileAllocations] = b.Bytes()
-	s, err := summaryJSON(sum)
-	if err != nil {
-		return nil, err
-	}
-	files[FileSummary] = s
-	// The tagging-gap report in its four forms (reports/gapreport), then the
-	// team statements and the reconciliation (reports/statements).
-	for _, render := range []func() (map[string][]byte, error){gaps.Files, func() (map[string][]byte, error) { return statements.Files(st) }} {
-		more, err := render()
-		if err != nil {
-			return nil, err
+	for i := range renders {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		for name, b := range more {
+		for name, b := range parts[i] {
 			files[name] = b
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/connectors/internal/objfiles"
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/objstore"
 )
@@ -58,20 +59,9 @@ func New(bucket objstore.Bucket, prefix string) *Driver {
 // env.Store. The focus kind takes no options; any key in cfg.Options is an
 // error wrapping ErrUnknownOption.
 func Open(ctx context.Context, env connectors.Env, cfg connectors.Config) (any, error) {
-	if len(cfg.Options) > 0 {
-		keys := make([]string, 0, len(cfg.Options))
-		for k := range cfg.Options {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return nil, fmt.Errorf("focus: %w %q: the focus kind takes no options; remove it from the source", ErrUnknownOption, keys[0])
-	}
-	if env.Store == nil {
-		return nil, errors.New("focus: no object store in the environment (connectors.Env.Store is nil)")
-	}
-	b, prefix, err := env.Store.Open(ctx, cfg.URL)
+	b, prefix, err := objfiles.OpenStore(ctx, env, cfg, "focus", ErrUnknownOption)
 	if err != nil {
-		return nil, fmt.Errorf("focus: %w", err)
+		return nil, err
 	}
 	return New(b, prefix).WithFields(cfg.Fields), nil
 }
@@ -103,54 +93,27 @@ type file struct {
 	name   string // bucket and key, for provenance and errors
 }
 
-func (d *Driver) objectName(key string) string {
-	return strings.TrimSuffix(d.bucket.String(), "/") + "/" + key
+// lister finds the driver's data files (connectors/internal/objfiles).
+func (d *Driver) lister() *objfiles.Lister {
+	return &objfiles.Lister{Bucket: d.bucket, Prefix: d.prefix, Kind: "focus", Exts: ".csv, .csv.gz or .parquet", What: "a FOCUS file", ErrBadFile: ErrBadFile,
+		Format: func(key string) (int, bool) {
+			f, ok := formatOf(key)
+			return int(f), ok
+		}}
 }
 
 // where describes the driver's location for messages.
-func (d *Driver) where() string {
-	if d.prefix == "" {
-		return d.bucket.String()
-	}
-	return d.objectName(d.prefix)
-}
+func (d *Driver) where() string { return d.lister().Where() }
 
 // files lists the objects a scan reads, sorted by key.
 func (d *Driver) files(ctx context.Context) ([]file, error) {
-	if err := ctx.Err(); err != nil {
+	fs, err := d.lister().Files(ctx)
+	if err != nil {
 		return nil, err
 	}
-	if d.prefix != "" && !strings.HasSuffix(d.prefix, "/") {
-		obj, err := d.bucket.Stat(ctx, d.prefix)
-		if err == nil {
-			f, ok := formatOf(obj.Key)
-			if !ok {
-				return nil, fmt.Errorf("focus: %s: %w: a FOCUS file must end in .csv, .csv.gz or .parquet",
-					d.objectName(obj.Key), ErrBadFile)
-			}
-			return []file{{obj: obj, format: f, name: d.objectName(obj.Key)}}, nil
-		}
-		if !errors.Is(err, objstore.ErrNotFound) {
-			return nil, fmt.Errorf("focus: %w", err)
-		}
-	}
-	folder := d.prefix
-	if folder != "" && !strings.HasSuffix(folder, "/") {
-		folder += "/"
-	}
-	objs, err := d.bucket.List(ctx, folder)
-	if err != nil {
-		return nil, fmt.Errorf("focus: %w", err)
-	}
-	var out []file
-	for _, o := range objs {
-		if f, ok := formatOf(o.Key); ok {
-			out = append(out, file{obj: o, format: f, name: d.objectName(o.Key)})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].obj.Key < out[j].obj.Key })
-	if len(out) == 0 {
-		return nil, fmt.Errorf("focus: no .csv, .csv.gz or .parquet file under %s: %w", d.where(), connectors.ErrNotFound)
+	out := make([]file, len(fs))
+	for i, f := range fs {
+		out[i] = file{obj: f.Obj, format: fileFormat(f.Format), name: f.Name}
 	}
 	return out, nil
 }

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/connectors/internal/objfiles"
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/objstore"
 )
@@ -56,20 +56,9 @@ func New(bucket objstore.Bucket, prefix string) *Driver {
 // env.Store. The kind takes no options; any key is an error wrapping
 // ErrUnknownOption.
 func Open(ctx context.Context, env connectors.Env, cfg connectors.Config) (any, error) {
-	if len(cfg.Options) > 0 {
-		keys := make([]string, 0, len(cfg.Options))
-		for k := range cfg.Options {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return nil, fmt.Errorf("gateway: %w %q: the gateway kind takes no options; remove it from the source", ErrUnknownOption, keys[0])
-	}
-	if env.Store == nil {
-		return nil, errors.New("gateway: no object store in the environment (connectors.Env.Store is nil)")
-	}
-	b, prefix, err := env.Store.Open(ctx, cfg.URL)
+	b, prefix, err := objfiles.OpenStore(ctx, env, cfg, "gateway", ErrUnknownOption)
 	if err != nil {
-		return nil, fmt.Errorf("gateway: %w", err)
+		return nil, err
 	}
 	return New(b, prefix), nil
 }
@@ -100,52 +89,27 @@ type file struct {
 	name   string
 }
 
-func (d *Driver) objectName(key string) string {
-	return strings.TrimSuffix(d.bucket.String(), "/") + "/" + key
+// lister finds the driver's data files (connectors/internal/objfiles).
+func (d *Driver) lister() *objfiles.Lister {
+	return &objfiles.Lister{Bucket: d.bucket, Prefix: d.prefix, Kind: "gateway", Exts: ".jsonl, .ndjson, .json or .csv (optionally gzipped)", What: "a usage file", ErrBadFile: ErrBadFile,
+		Format: func(key string) (int, bool) {
+			f, ok := formatOf(key)
+			return int(f), ok
+		}}
 }
 
-func (d *Driver) where() string {
-	if d.prefix == "" {
-		return d.bucket.String()
-	}
-	return d.objectName(d.prefix)
-}
+// where describes the driver's location for messages.
+func (d *Driver) where() string { return d.lister().Where() }
 
+// files lists the objects a scan reads, sorted by key.
 func (d *Driver) files(ctx context.Context) ([]file, error) {
-	if err := ctx.Err(); err != nil {
+	fs, err := d.lister().Files(ctx)
+	if err != nil {
 		return nil, err
 	}
-	if d.prefix != "" && !strings.HasSuffix(d.prefix, "/") {
-		obj, err := d.bucket.Stat(ctx, d.prefix)
-		if err == nil {
-			f, ok := formatOf(obj.Key)
-			if !ok {
-				return nil, fmt.Errorf("gateway: %s: %w: a usage file must end in .jsonl, .ndjson, .json or .csv, optionally with .gz",
-					d.objectName(obj.Key), ErrBadFile)
-			}
-			return []file{{obj: obj, format: f, name: d.objectName(obj.Key)}}, nil
-		}
-		if !errors.Is(err, objstore.ErrNotFound) {
-			return nil, fmt.Errorf("gateway: %w", err)
-		}
-	}
-	folder := d.prefix
-	if folder != "" && !strings.HasSuffix(folder, "/") {
-		folder += "/"
-	}
-	objs, err := d.bucket.List(ctx, folder)
-	if err != nil {
-		return nil, fmt.Errorf("gateway: %w", err)
-	}
-	var out []file
-	for _, o := range objs {
-		if f, ok := formatOf(o.Key); ok {
-			out = append(out, file{obj: o, format: f, name: d.objectName(o.Key)})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].obj.Key < out[j].obj.Key })
-	if len(out) == 0 {
-		return nil, fmt.Errorf("gateway: no .jsonl, .ndjson, .json or .csv file under %s: %w", d.where(), connectors.ErrNotFound)
+	out := make([]file, len(fs))
+	for i, f := range fs {
+		out[i] = file{obj: f.Obj, format: fileFormat(f.Format), name: f.Name}
 	}
 	return out, nil
 }

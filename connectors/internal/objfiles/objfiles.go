@@ -1,0 +1,117 @@
+// Package objfiles finds the data files of a file-based source (FOCUS
+// exports, gateway usage records): the single object a source URL names,
+// or every object under the folder it names whose extension the source
+// kind reads, sorted by key.
+package objfiles
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/objstore"
+)
+
+// File is one data file.
+type File struct {
+	Obj    objstore.Object
+	Format int    // what Lister.Format returned for its key
+	Name   string // bucket and key, for provenance and errors
+}
+
+// Lister lists a source's data files.
+type Lister struct {
+	Bucket objstore.Bucket
+	Prefix string
+	// Kind prefixes error messages ("focus", "gateway").
+	Kind string
+	// Format maps a key to a file format, or false for a file the kind
+	// does not read.
+	Format func(key string) (int, bool)
+	// Exts describes the extensions read, for messages: ".csv, .csv.gz or .parquet".
+	Exts string
+	// What names a data file in messages: "a FOCUS file", "a usage file".
+	What string
+	// ErrBadFile is the kind's sentinel for a single named object of
+	// another format.
+	ErrBadFile error
+}
+
+// Name returns the bucket and key of an object, for provenance.
+func (l *Lister) Name(key string) string {
+	return strings.TrimSuffix(l.Bucket.String(), "/") + "/" + key
+}
+
+// Where describes the source's location for messages.
+func (l *Lister) Where() string {
+	if l.Prefix == "" {
+		return l.Bucket.String()
+	}
+	return l.Name(l.Prefix)
+}
+
+// Files lists the objects a scan reads, sorted by key: the object Prefix
+// names if it exists (whatever its extension must be one the kind reads),
+// else every object under the folder Prefix whose extension the kind
+// reads. No such object is an error wrapping connectors.ErrNotFound.
+func (l *Lister) Files(ctx context.Context) ([]File, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if l.Prefix != "" && !strings.HasSuffix(l.Prefix, "/") {
+		obj, err := l.Bucket.Stat(ctx, l.Prefix)
+		if err == nil {
+			f, ok := l.Format(obj.Key)
+			if !ok {
+				return nil, fmt.Errorf("%s: %s: %w: %s must end in %s", l.Kind, l.Name(obj.Key), l.ErrBadFile, l.What, l.Exts)
+			}
+			return []File{{Obj: obj, Format: f, Name: l.Name(obj.Key)}}, nil
+		}
+		if !errors.Is(err, objstore.ErrNotFound) {
+			return nil, fmt.Errorf("%s: %w", l.Kind, err)
+		}
+	}
+	folder := l.Prefix
+	if folder != "" && !strings.HasSuffix(folder, "/") {
+		folder += "/"
+	}
+	objs, err := l.Bucket.List(ctx, folder)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", l.Kind, err)
+	}
+	var out []File
+	for _, o := range objs {
+		if f, ok := l.Format(o.Key); ok {
+			out = append(out, File{Obj: o, Format: f, Name: l.Name(o.Key)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Obj.Key < out[j].Obj.Key })
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no %s file under %s: %w", l.Kind, l.Exts, l.Where(), connectors.ErrNotFound)
+	}
+	return out, nil
+}
+
+// OpenStore opens a source URL through env.Store for a kind that takes no
+// options: any key in cfg.Options is an error wrapping errUnknownOption.
+func OpenStore(ctx context.Context, env connectors.Env, cfg connectors.Config, kind string, errUnknownOption error) (objstore.Bucket, string, error) {
+	if len(cfg.Options) > 0 {
+		keys := make([]string, 0, len(cfg.Options))
+		for k := range cfg.Options {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return nil, "", fmt.Errorf("%s: %w %q: the %s kind takes no options; remove it from the source", kind, errUnknownOption, keys[0], kind)
+	}
+	if env.Store == nil {
+		return nil, "", fmt.Errorf("%s: no object store in the environment (connectors.Env.Store is nil)", kind)
+	}
+	b, prefix, err := env.Store.Open(ctx, cfg.URL)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", kind, err)
+	}
+	return b, prefix, nil
+}

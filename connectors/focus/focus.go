@@ -2,13 +2,10 @@ package focus
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/allot-dev/allot/connectors"
@@ -203,39 +200,29 @@ func (d *Driver) Inputs(ctx context.Context, p cost.Period) ([]connectors.Input,
 	if err != nil {
 		return nil, err
 	}
-	found := false
-	out := make([]connectors.Input, 0, len(files))
 	dec := newDecoder([]field{fChargePeriodStart})
-	for _, f := range files {
-		var h hash.Hash
-		fp := ""
-		if f.obj.ETag != "" {
-			fp = "etag:" + f.obj.ETag
-		} else {
-			h = sha256.New()
-		}
-		inFile := false
-		err := d.scanFile(ctx, f, dec, func(li *cost.LineItem) error {
-			if p.Contains(li.ChargePeriodStart) {
-				inFile = true
-				return errStop
+	out, found, err := objfiles.Fingerprints(files, func(f file) (objstore.Object, string) { return f.obj, f.name },
+		func(f file, h hash.Hash) (bool, error) {
+			in := false
+			err := d.scanFile(ctx, f, dec, func(li *cost.LineItem) error {
+				if p.Contains(li.ChargePeriodStart) {
+					in = true
+					return errStop
+				}
+				return nil
+			}, h)
+			if errors.Is(err, errStop) {
+				err = nil
 			}
-			return nil
-		}, h)
-		if err != nil && !errors.Is(err, errStop) {
-			return nil, err
-		}
-		found = found || inFile
-		if h != nil {
-			fp = "sha256:" + hex.EncodeToString(h.Sum(nil))
-		}
-		out = append(out, connectors.Input{Object: f.name, Fingerprint: fp, Size: f.obj.Size})
+			return in, err
+		})
+	if err != nil {
+		return nil, err
 	}
 	if !found {
 		return nil, fmt.Errorf("focus: no row with a charge period starting in %s in %d file(s) under %s: %w",
 			p, len(files), d.where(), connectors.ErrNotFound)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Object < out[j].Object })
 	return out, nil
 }
 

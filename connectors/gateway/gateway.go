@@ -2,8 +2,6 @@ package gateway
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
@@ -187,31 +185,24 @@ func (d *Driver) Inputs(ctx context.Context, p cost.Period) ([]connectors.Input,
 	if err != nil {
 		return nil, err
 	}
-	found := false
-	out := make([]connectors.Input, 0, len(files))
 	dec := &decoder{}
-	for _, f := range files {
-		var h hash.Hash
-		fp := ""
-		if f.obj.ETag != "" {
-			fp = "etag:" + f.obj.ETag
-		} else {
-			h = sha256.New()
-		}
-		err := d.scanFile(ctx, f, dec, func(u *cost.UsageRecord) error {
-			if p.Contains(u.Timestamp) {
-				found = true
-				return errStop
+	out, found, err := objfiles.Fingerprints(files, func(f file) (objstore.Object, string) { return f.obj, f.name },
+		func(f file, h hash.Hash) (bool, error) {
+			in := false
+			err := d.scanFile(ctx, f, dec, func(u *cost.UsageRecord) error {
+				if p.Contains(u.Timestamp) {
+					in = true
+					return errStop
+				}
+				return nil
+			}, h)
+			if errors.Is(err, errStop) {
+				err = nil
 			}
-			return nil
-		}, h)
-		if err != nil && !errors.Is(err, errStop) {
-			return nil, err
-		}
-		if h != nil {
-			fp = "sha256:" + hex.EncodeToString(h.Sum(nil))
-		}
-		out = append(out, connectors.Input{Object: f.name, Fingerprint: fp, Size: f.obj.Size})
+			return in, err
+		})
+	if err != nil {
+		return nil, err
 	}
 	if !found {
 		return nil, fmt.Errorf("gateway: no usage record in %s in %d file(s) under %s: %w", p, len(files), d.where(), connectors.ErrNotFound)

@@ -6,8 +6,11 @@ package objfiles
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"sort"
 	"strings"
 
@@ -114,4 +117,35 @@ func OpenStore(ctx context.Context, env connectors.Env, cfg connectors.Config, k
 		return nil, "", fmt.Errorf("%s: %w", kind, err)
 	}
 	return b, prefix, nil
+}
+
+// Fingerprints fingerprints each file for connectors.InputLister: the
+// store's ETag when it has one, otherwise a SHA-256 of the object's bytes.
+// read reads one file far enough to tell whether it holds anything of the
+// period, writing every byte it reads to h when h is not nil, to the end
+// of the object; found reports whether any file does. The inputs come out
+// sorted by object.
+func Fingerprints[F any](files []F, info func(F) (objstore.Object, string), read func(f F, h hash.Hash) (inPeriod bool, err error)) (inputs []connectors.Input, found bool, err error) {
+	inputs = make([]connectors.Input, 0, len(files))
+	for _, f := range files {
+		obj, name := info(f)
+		var h hash.Hash
+		fp := ""
+		if obj.ETag != "" {
+			fp = "etag:" + obj.ETag
+		} else {
+			h = sha256.New()
+		}
+		in, err := read(f, h)
+		if err != nil {
+			return nil, false, err
+		}
+		found = found || in
+		if h != nil {
+			fp = "sha256:" + hex.EncodeToString(h.Sum(nil))
+		}
+		inputs = append(inputs, connectors.Input{Object: name, Fingerprint: fp, Size: obj.Size})
+	}
+	sort.Slice(inputs, func(i, j int) bool { return inputs[i].Object < inputs[j].Object })
+	return inputs, found, nil
 }

@@ -67,7 +67,7 @@ func ReconcileBuffer(ctx context.Context, cfg *rules.Config, env Env, opts Recon
 		return nil, err
 	}
 	defer s.close(&err)
-	led, run, now, log := s.led, &s.run, s.now, s.log
+	led, run := s.led, &s.run
 	fail := func(err error) (*ReconcileOutcome, error) { return nil, s.failed(ctx, err) }
 	out = &ReconcileOutcome{RunID: run.ID}
 
@@ -123,26 +123,19 @@ func ReconcileBuffer(ctx context.Context, cfg *rules.Config, env Env, opts Recon
 	}
 	run.Summary = files[ReconcileFileBase(q)+".json"]
 	run.Outputs = []string{opts.OutDir}
-	run.FinishedAt = now().UTC()
-	if unchanged && sameFund {
-		out.Unchanged = true
-		run.Status = ledger.StatusUnchanged
-		if err := led.RecordRun(ctx, *run); err != nil {
-			return nil, err
-		}
-		log.Info("nothing to post: the quarter's reconciliation is unchanged", "quarter", q.String(), "run", run.ID)
-	} else {
-		run.Status = ledger.StatusPosted
-		posting := ledger.Posting{Run: *run, Journals: toPost}
-		if !sameFund {
-			mv := rec.Movement
-			posting.Buffer = &mv
-		}
-		if err := led.Post(ctx, posting); err != nil {
-			return nil, err
-		}
+	var fund *ledger.BufferMovement
+	if !sameFund {
+		mv := rec.Movement
+		fund = &mv
+	}
+	posted, err := s.store(ctx, toPost, fund, unchanged, "the quarter's reconciliation", "quarter", q.String())
+	if err != nil {
+		return nil, err
+	}
+	if posted {
 		out.Posted = toPost
-		log.Info("posted the buffer reconciliation", "quarter", q.String(), "run", run.ID, "journals", len(toPost))
+	} else {
+		out.Unchanged = true
 	}
 	if out.Files, err = WriteFiles(opts.OutDir, files); err != nil {
 		return out, err

@@ -84,7 +84,7 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 		return nil, err
 	}
 	defer s.close(&err)
-	led, run, now, log := s.led, &s.run, s.now, s.log
+	led, run := s.led, &s.run
 	fail := func(err error) (*Outcome, error) { return nil, s.failed(ctx, err) }
 	out = &Outcome{RunID: run.ID}
 
@@ -193,25 +193,18 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 	files[FileJournal] = jbuf.Bytes()
 	run.Summary = files[FileSummary]
 	run.Outputs = []string{opts.OutDir}
-	run.FinishedAt = now().UTC()
-	if unchanged && sameFund {
-		out.Unchanged = true
-		run.Status = ledger.StatusUnchanged
-		if err := led.RecordRun(ctx, *run); err != nil {
-			return nil, err
-		}
-		log.Info("nothing to post: the period's journals and fund movement are unchanged", "period", p.String(), "run", run.ID)
-	} else {
-		run.Status = ledger.StatusPosted
-		posting := ledger.Posting{Run: *run, Journals: toPost}
-		if !sameFund {
-			posting.Buffer = movement
-		}
-		if err := led.Post(ctx, posting); err != nil {
-			return nil, err
-		}
+	fund := movement
+	if sameFund {
+		fund = nil
+	}
+	posted, err := s.store(ctx, toPost, fund, unchanged, "the period's journals", "period", p.String())
+	if err != nil {
+		return nil, err
+	}
+	if posted {
 		out.Posted = toPost
-		log.Info("posted", "period", p.String(), "run", run.ID, "journals", len(toPost))
+	} else {
+		out.Unchanged = true
 	}
 	if out.Files, err = WriteFiles(opts.OutDir, files); err != nil {
 		return out, err

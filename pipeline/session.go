@@ -62,3 +62,27 @@ func (s *session) failed(ctx context.Context, err error) error {
 	}
 	return err
 }
+
+// store ends the run in the ledger: as unchanged when the plan posts no
+// journal and the fund movement is the one the ledger holds (fund nil),
+// else as posted, with the journals and, when it changed, the movement,
+// all or nothing. what names the figures in the log ("the period's
+// journals"). It reports whether anything was posted.
+func (s *session) store(ctx context.Context, toPost []cost.Journal, fund *ledger.BufferMovement, unchanged bool, what string, logArgs ...any) (bool, error) {
+	s.run.FinishedAt = s.now().UTC()
+	args := append([]any{"run", s.run.ID}, logArgs...)
+	if unchanged && fund == nil {
+		s.run.Status = ledger.StatusUnchanged
+		if err := s.led.RecordRun(ctx, s.run); err != nil {
+			return false, err
+		}
+		s.log.Info("nothing to post: "+what+" and fund movement are unchanged", args...)
+		return false, nil
+	}
+	s.run.Status = ledger.StatusPosted
+	if err := s.led.Post(ctx, ledger.Posting{Run: s.run, Journals: toPost, Buffer: fund}); err != nil {
+		return false, err
+	}
+	s.log.Info("posted "+what, append(args, "journals", len(toPost))...)
+	return true, nil
+}

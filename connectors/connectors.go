@@ -59,6 +59,50 @@ type GroupScanner interface {
 	ScanGroups(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) error
 }
 
+// ParallelGroupScanner is implemented by GroupScanners that can yield
+// their groups from several goroutines once the scan is done: turning
+// thousands of groups into line items, and what the caller does with each,
+// then use every core too.
+type ParallelGroupScanner interface {
+	// ScanGroupsParallel has ScanGroups' contract, except that fn is
+	// called from up to workers goroutines at once, each call with the
+	// index (0 ≤ worker < workers) of the goroutine making it: calls
+	// with one index never overlap, and each index yields a contiguous
+	// run of the items ScanGroups would yield, in order, index 0 first.
+	// The error returned is the one ScanGroups would return: on a bad
+	// input nothing is yielded; when fn fails, the failure of the lowest
+	// index.
+	ScanGroupsParallel(ctx context.Context, p cost.Period, workers int, fn func(worker int, li *cost.LineItem) error) error
+}
+
+// Chunks splits n items into at most workers contiguous runs [start, end)
+// of at least min items each (one run when n < 2·min), for
+// ParallelGroupScanner implementations.
+func Chunks(n, workers, min int) [][2]int {
+	if workers > n/max(min, 1) {
+		workers = n / max(min, 1)
+	}
+	workers = max(workers, 1)
+	out := make([][2]int, 0, workers)
+	for w := range workers {
+		out = append(out, [2]int{n * w / workers, n * (w + 1) / workers})
+	}
+	return out
+}
+
+// Run calls fn(0), …, fn(n-1), each on its own goroutine but the last,
+// and returns when all have returned.
+func Run(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n - 1 {
+		wg.Go(func() { fn(i) })
+	}
+	if n > 0 {
+		fn(n - 1)
+	}
+	wg.Wait()
+}
+
 // UsageDriver reads gateway usage records.
 type UsageDriver interface {
 	// ScanUsage calls fn for each usage record of period p, with the same
@@ -254,6 +298,32 @@ func (s *Source) Scan(ctx context.Context, p cost.Period, fn func(*cost.LineItem
 	return s.ScanLines(ctx, p, fn)
 }
 
+// ScanParallel is Scan with fn called from up to workers goroutines when
+// the driver is a ParallelGroupScanner (see there for the order and the
+// worker argument); other drivers call fn from one, with worker 0.
+func (s *Source) ScanParallel(ctx context.Context, p cost.Period, workers int, fn func(worker int, li *cost.LineItem) error) (Stats, error) {
+	ps, ok := s.billing.(ParallelGroupScanner)
+	if !ok || workers <= 1 {
+		return s.Scan(ctx, p, func(li *cost.LineItem) error { return fn(0, li) })
+	}
+	sts := make([]Stats, workers)
+	err := ps.ScanGroupsParallel(ctx, p, workers, func(w int, li *cost.LineItem) error {
+		if !sts[w].keep(p, li) {
+			return nil
+		}
+		return fn(w, li)
+	})
+	var st Stats
+	for _, x := range sts {
+		st.Lines += x.Lines
+		st.Billed = st.Billed.Add(x.Billed)
+		st.Effective = st.Effective.Add(x.Effective)
+		st.OutOfPeriod += x.OutOfPeriod
+		st.OutOfPeriodCost = st.OutOfPeriodCost.Add(x.OutOfPeriodCost)
+	}
+	return s.scanned(p, s.fields, st, err)
+}
+
 // ScanLines streams every bill line of period p on its own, with its own
 // provenance (for allot explain and allot normalize).
 func (s *Source) ScanLines(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) (Stats, error) {
@@ -270,16 +340,30 @@ func (s *Source) scan(ctx context.Context, p cost.Period, fields cost.FieldSet, 
 		return st, fmt.Errorf("connectors: source %q (%s) yields usage records, not line items", s.name, s.kind)
 	}
 	err := scan(ctx, p, func(li *cost.LineItem) error {
-		if !p.Contains(li.ChargePeriodStart) {
-			st.OutOfPeriod += li.Lines()
-			st.OutOfPeriodCost = st.OutOfPeriodCost.Add(li.EffectiveCost)
+		if !st.keep(p, li) {
 			return nil
 		}
-		st.Lines += li.Lines()
-		st.Billed = st.Billed.Add(li.BilledCost)
-		st.Effective = st.Effective.Add(li.EffectiveCost)
 		return fn(li)
 	})
+	return s.scanned(p, fields, st, err)
+}
+
+// keep counts a bill line item in st and reports whether its charge
+// period starts inside p.
+func (st *Stats) keep(p cost.Period, li *cost.LineItem) bool {
+	if !p.Contains(li.ChargePeriodStart) {
+		st.OutOfPeriod += li.Lines()
+		st.OutOfPeriodCost = st.OutOfPeriodCost.Add(li.EffectiveCost)
+		return false
+	}
+	st.Lines += li.Lines()
+	st.Billed = st.Billed.Add(li.BilledCost)
+	st.Effective = st.Effective.Add(li.EffectiveCost)
+	return true
+}
+
+// scanned ends a bill scan: the error wrapped, or the totals logged.
+func (s *Source) scanned(p cost.Period, fields cost.FieldSet, st Stats, err error) (Stats, error) {
 	if err != nil {
 		return st, s.wrap(p, err)
 	}

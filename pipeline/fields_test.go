@@ -254,32 +254,11 @@ func TestGatherProjected(t *testing.T) {
 					return g
 				}
 				full, proj := gather(false), gather(true)
-				dec := cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
-				for _, c := range []struct {
-					name      string
-					got, want any
-				}{
-					{"costs", proj.Costs, full.Costs},
-					{"actions", proj.Actions, full.Actions},
-					{"resources", proj.Resources, full.Resources},
-					{"agent runs", proj.AgentRuns, full.AgentRuns},
-					{"inputs", proj.Inputs, full.Inputs},
-				} {
-					if d := cmp.Diff(c.want, c.got, dec); d != "" {
-						t.Errorf("%s differ (-every field +projected):\n%s", c.name, d)
-					}
-				}
+				diffGathered(t, "every field", "projected", full, proj, "costs", "actions", "resources", "agent runs", "inputs")
 				if d := cmp.Diff(full.Stats, proj.Stats, statsOpts...); d != "" {
 					t.Errorf("statistics differ (-every field +projected):\n%s", d)
 				}
-				gaps := func(g *Gathered) string {
-					b, err := json.Marshal(gapreport.Build(g.Stats, gapreport.Options{Period: benchPeriod, Currency: cfg.Currency, Basis: basis, Places: 2}))
-					if err != nil {
-						t.Fatal(err)
-					}
-					return string(b)
-				}
-				if a, b := gaps(full), gaps(proj); a != b {
+				if a, b := gapJSON(t, full, cfg), gapJSON(t, proj, cfg); a != b {
 					t.Errorf("gap reports differ:\n%s\n%s", a, b)
 				}
 				want := append(full.Sources[:0:0], full.Sources...)
@@ -295,6 +274,91 @@ func TestGatherProjected(t *testing.T) {
 					t.Fatalf("%d cost groups, %d lines: the test compares too little", len(full.Costs), full.Stats.Overall.Total.Lines)
 				}
 			})
+		}
+	}
+}
+
+// TestGatherParallel: Gather resolving a bill's groups on several workers
+// (Env.Workers) gives the same cost groups, statistics, gap report,
+// statement resources and source totals as on one, on generated CUR 2.0
+// exports with enough groups for the driver to share them out.
+func TestGatherParallel(t *testing.T) {
+	for _, file := range []string{gen.FileParquet, gen.FileCSVGzip} {
+		t.Run(file, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "g")
+			res, err := gen.Generate(context.Background(), gen.Options{Rows: 40000, Format: gen.FormatAWSCUR2, File: file,
+				Period: benchPeriod, Out: out, Seed: 4, Files: 2, Resources: 2000, Accounts: 8, Teams: 6, LongDecimals: 0.05}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := rules.LoadFile(res.Config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gather := func(workers int) *Gathered {
+				t.Helper()
+				env := benchEnv()
+				env.Workers = workers
+				g, err := Gather(context.Background(), cfg, env, benchPeriod)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return g
+			}
+			one := gather(1)
+			if one.Stats.Overall.Total.Lines != 40000 || len(one.Stats.UnallocatedByResource) < 100 {
+				t.Fatalf("%d lines, %d unallocated resources: the test compares too little",
+					one.Stats.Overall.Total.Lines, len(one.Stats.UnallocatedByResource))
+			}
+			for _, workers := range []int{2, 3} {
+				many := gather(workers)
+				diffGathered(t, "one worker", fmt.Sprint(workers, " workers"), one, many, "costs", "resources", "sources")
+				if d := cmp.Diff(one.Stats, many.Stats, statsOpts...); d != "" {
+					t.Errorf("%d workers: statistics differ (-one +many):\n%s", workers, d)
+				}
+				if a, b := gapJSON(t, one, cfg), gapJSON(t, many, cfg); a != b {
+					t.Errorf("%d workers: gap reports differ:\n%s\n%s", workers, a, b)
+				}
+			}
+		})
+	}
+}
+
+// gapJSON is the tagging-gap report of g's statistics as JSON.
+func gapJSON(t *testing.T, g *Gathered, cfg *rules.Config) string {
+	t.Helper()
+	b, err := json.Marshal(gapreport.Build(g.Stats, gapreport.Options{Period: benchPeriod, Currency: cfg.Currency, Basis: cfg.CostBasis, Places: 2}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// diffGathered reports the named parts of got that differ from want.
+func diffGathered(t *testing.T, wantName, gotName string, want, got *Gathered, parts ...string) {
+	t.Helper()
+	part := func(g *Gathered, name string) any {
+		switch name {
+		case "costs":
+			return g.Costs
+		case "actions":
+			return g.Actions
+		case "resources":
+			return g.Resources
+		case "agent runs":
+			return g.AgentRuns
+		case "inputs":
+			return g.Inputs
+		case "sources":
+			return g.Sources
+		}
+		t.Fatalf("no part %q", name)
+		return nil
+	}
+	dec := cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
+	for _, name := range parts {
+		if d := cmp.Diff(part(want, name), part(got, name), dec); d != "" {
+			t.Errorf("%s differ (-%s +%s):\n%s", name, wantName, gotName, d)
 		}
 	}
 }

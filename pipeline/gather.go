@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -28,6 +29,10 @@ type Env struct {
 	// function the scan calls with the number of lines read since the last
 	// call, then with -1 when the source is done.
 	Progress func(source string) func(n int64)
+	// Workers is how many goroutines resolve and count the groups of a
+	// bill scan whose driver yields from several
+	// (connectors.ParallelGroupScanner); 0 means GOMAXPROCS.
+	Workers int
 }
 
 func (e Env) logger() *slog.Logger {
@@ -126,6 +131,10 @@ func Gather(ctx context.Context, cfg *rules.Config, env Env, p cost.Period) (*Ga
 		classes[c] = true
 	}
 	rates := map[string]decimal.Decimal{}
+	workers := env.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	// One source's scan. Bill lines feed costs, Stats and Resources; usage
 	// records feed actions and AgentRuns: a billing scan and a usage scan
 	// touch nothing in common, so the usage sources are read beside the
@@ -152,36 +161,55 @@ func Gather(ctx context.Context, cfg *rules.Config, env Env, p cost.Period) (*Ga
 		} else {
 			// Drivers that merge lines (connectors.GroupScanner) yield one
 			// item per group: conversion, resolution and statistics run once
-			// per group, and they are linear in the group's cost.
-			st, err = src.Scan(ctx, p, func(li *cost.LineItem) error {
-				if n += li.Lines(); n >= 4096 {
-					progress(n)
-					n = 0
+			// per group, and they are linear in the group's cost. Drivers
+			// that can (connectors.ParallelGroupScanner) yield from every
+			// core, each worker into its own tallies, merged in order below.
+			// Worker 0 counts straight into the results.
+			ws := []*billTally{{stats: g.Stats, costs: costs, resources: g.Resources, rates: rates}}
+			for len(ws) < workers {
+				ws = append(ws, &billTally{stats: res.NewStats(), costs: map[costKey]*allocator.CostGroup{},
+					resources: map[string]map[string]decimal.Decimal{}, rates: map[string]decimal.Decimal{}})
+			}
+			var mu sync.Mutex
+			st, err = src.ScanParallel(ctx, p, workers, func(w int, li *cost.LineItem) error {
+				bt := ws[w]
+				if bt.n += li.Lines(); bt.n >= 4096 {
+					mu.Lock()
+					progress(bt.n)
+					mu.Unlock()
+					bt.n = 0
 				}
-				amount, err := convert(li, cfg, fx, p, rates)
+				amount, err := convert(li, cfg, fx, p, bt.rates)
 				if err != nil {
 					return err
 				}
-				r := res.Resolve(li)
-				g.Stats.Add(li, amount, r)
-				k := costKey{r.Team.Value, r.Class.Value, r.Scope.Value, r.Component.Value}
-				cg, ok := costs[k]
-				if !ok {
-					cg = &allocator.CostGroup{Team: k.team, Class: k.class, Scope: k.scope, Component: k.comp}
-					costs[k] = cg
-				}
-				cg.Cost = cg.Cost.Add(amount)
-				cg.Lines += li.Lines()
-				if r.Team.Value != "" && li.ResourceID != "" {
-					m, ok := g.Resources[r.Team.Value]
-					if !ok {
-						m = map[string]decimal.Decimal{}
-						g.Resources[r.Team.Value] = m
-					}
-					m[li.ResourceID] = m[li.ResourceID].Add(amount)
-				}
+				bt.add(li, amount, res.Resolve(li))
 				return nil
 			})
+			n += ws[0].n
+			for _, bt := range ws[1:] {
+				n += bt.n
+				g.Stats.Merge(bt.stats)
+				for k, c := range bt.costs {
+					cg, ok := costs[k]
+					if !ok {
+						cg = &allocator.CostGroup{Team: k.team, Class: k.class, Scope: k.scope, Component: k.comp}
+						costs[k] = cg
+					}
+					cg.Cost = cg.Cost.Add(c.Cost)
+					cg.Lines += c.Lines
+				}
+				for team, rs := range bt.resources {
+					m, ok := g.Resources[team]
+					if !ok {
+						m = map[string]decimal.Decimal{}
+						g.Resources[team] = m
+					}
+					for id, c := range rs {
+						m[id] = m[id].Add(c)
+					}
+				}
+			}
 		}
 		progress(n)
 		progress(-1)
@@ -266,6 +294,38 @@ func Gather(ctx context.Context, cfg *rules.Config, env Env, p cost.Period) (*Ga
 		return a.Team+"\x00"+a.Class+"\x00"+a.Scope < b.Team+"\x00"+b.Class+"\x00"+b.Scope
 	})
 	return g, nil
+}
+
+// billTally is what one worker of a bill scan counts: the cost groups,
+// the gap statistics and the cost per team and resource.
+type billTally struct {
+	costs     map[costKey]*allocator.CostGroup
+	stats     *tagging.Stats
+	resources map[string]map[string]decimal.Decimal
+	rates     map[string]decimal.Decimal // FX rates looked up
+	n         int64                      // lines not yet reported as progress
+}
+
+// add counts one resolved line item whose cost in the corporate currency
+// is amount.
+func (bt *billTally) add(li *cost.LineItem, amount decimal.Decimal, r tagging.Resolution) {
+	bt.stats.Add(li, amount, r)
+	k := costKey{r.Team.Value, r.Class.Value, r.Scope.Value, r.Component.Value}
+	cg, ok := bt.costs[k]
+	if !ok {
+		cg = &allocator.CostGroup{Team: k.team, Class: k.class, Scope: k.scope, Component: k.comp}
+		bt.costs[k] = cg
+	}
+	cg.Cost = cg.Cost.Add(amount)
+	cg.Lines += li.Lines()
+	if r.Team.Value != "" && li.ResourceID != "" {
+		m, ok := bt.resources[r.Team.Value]
+		if !ok {
+			m = map[string]decimal.Decimal{}
+			bt.resources[r.Team.Value] = m
+		}
+		m[li.ResourceID] = m[li.ResourceID].Add(amount)
+	}
 }
 
 func lessCost(a, b allocator.CostGroup) bool {

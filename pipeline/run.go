@@ -21,6 +21,7 @@ import (
 	"github.com/allot-dev/allot/reports/gapreport"
 	"github.com/allot-dev/allot/reports/statements"
 	"github.com/allot-dev/allot/rules"
+	"github.com/allot-dev/allot/tagging"
 	"github.com/shopspring/decimal"
 )
 
@@ -135,9 +136,9 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 	if err != nil {
 		return fail(err)
 	}
-	gaps := gapreport.Build(g.Stats, gapreport.Options{Period: p, Currency: cfg.Currency, Basis: cfg.CostBasis,
-		Places: res.MinorUnits, TopN: gapsTopN, Trend: trend})
-	files, err := reportFiles(res, gaps, sum, statements.Input{Result: res, Alloc: ain, Journals: js, Booking: JournalParams(cfg),
+	gaps := gapreport.Options{Period: p, Currency: cfg.Currency, Basis: cfg.CostBasis,
+		Places: res.MinorUnits, TopN: gapsTopN, Trend: trend}
+	files, err := reportFiles(res, g.Stats, gaps, sum, statements.Input{Result: res, Alloc: ain, Journals: js, Booking: JournalParams(cfg),
 		Summary: sum, Resources: g.Resources, AgentRuns: g.AgentRuns, Previous: prev})
 	if err != nil {
 		return fail(err)
@@ -197,8 +198,23 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 	if sameFund {
 		fund = nil
 	}
+	// The files are written and synced under temporary names while the
+	// ledger commits, and renamed into place only once it has.
+	type staging struct {
+		st  *Staged
+		err error
+	}
+	staged := make(chan staging, 1)
+	go func() {
+		st, err := StageFiles(opts.OutDir, files)
+		staged <- staging{st, err}
+	}()
 	posted, err := s.store(ctx, toPost, fund, unchanged, "the period's journals", "period", p.String())
+	sf := <-staged
 	if err != nil {
+		if sf.st != nil {
+			sf.st.Discard()
+		}
 		return nil, err
 	}
 	if posted {
@@ -206,7 +222,10 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 	} else {
 		out.Unchanged = true
 	}
-	if out.Files, err = WriteFiles(opts.OutDir, files); err != nil {
+	if sf.err != nil {
+		return out, sf.err
+	}
+	if out.Files, err = sf.st.Commit(); err != nil {
 		return out, err
 	}
 	if err := deliver(ctx, cfg, env, opts, led, p, out); err != nil {
@@ -287,10 +306,11 @@ func finalJournals(next []cost.Journal, live []ledger.Batch, toPost []cost.Journ
 	return out
 }
 
-func reportFiles(res *allocator.Result, gaps *gapreport.Report, sum *reports.Summary, st statements.Input) (map[string][]byte, error) {
+func reportFiles(res *allocator.Result, stats *tagging.Stats, gaps gapreport.Options, sum *reports.Summary, st statements.Input) (map[string][]byte, error) {
 	// The allocation rows and summary, the tagging-gap report in its four
-	// forms (reports/gapreport), and the team statements and the
-	// reconciliation (reports/statements) render side by side.
+	// forms (reports/gapreport, built here from the gap statistics), and
+	// the team statements and the reconciliation (reports/statements)
+	// render side by side.
 	renders := []func() (map[string][]byte, error){
 		func() (map[string][]byte, error) {
 			var b bytes.Buffer
@@ -303,7 +323,7 @@ func reportFiles(res *allocator.Result, gaps *gapreport.Report, sum *reports.Sum
 			}
 			return map[string][]byte{FileAllocations: b.Bytes(), FileSummary: s}, nil
 		},
-		gaps.Files,
+		func() (map[string][]byte, error) { return gapreport.Build(stats, gaps).Files() },
 		func() (map[string][]byte, error) { return statements.Files(st) },
 	}
 	parts := make([]map[string][]byte, len(renders))

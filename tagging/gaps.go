@@ -249,6 +249,69 @@ func nested[K comparable](m map[K]map[string]*Tally, key K, inner string) *Tally
 	return tally(mm, inner)
 }
 
+// Merge adds o's counts into s, as if s had been given o's lines after
+// its own (a sub-account's name is the first s or, failing that, o saw).
+// Both must come from the same resolver's NewStats; o is left as it was.
+func (s *Stats) Merge(o *Stats) {
+	s.Overall.merge(&o.Overall)
+	for k, c := range o.ByProvider {
+		pc, ok := s.ByProvider[k]
+		if !ok {
+			pc = &Coverage{}
+			s.ByProvider[k] = pc
+		}
+		pc.merge(c)
+	}
+	for id, name := range o.SubAccountNames {
+		if _, ok := s.SubAccountNames[id]; !ok {
+			s.SubAccountNames[id] = name
+		}
+	}
+	for _, m := range [][2]map[string]*Tally{
+		{s.UnallocatedByProvider, o.UnallocatedByProvider},
+		{s.UnallocatedBySubAccount, o.UnallocatedBySubAccount},
+		{s.UnallocatedByService, o.UnallocatedByService},
+		{s.UnallocatedByResource, o.UnallocatedByResource},
+		{s.TeamKeyVariants, o.TeamKeyVariants},
+		{s.UnknownValuesUnallocated, o.UnknownValuesUnallocated},
+		{s.NoClass, o.NoClass},
+		{s.NoClassBuiltin, o.NoClassBuiltin},
+	} {
+		mergeTallies(m[0], m[1])
+	}
+	mergeTallies(s.UnallocatedCells, o.UnallocatedCells)
+	mergeTallies(s.KeyVariants, o.KeyVariants)
+	mergeTallies(s.IgnoredKeyValues, o.IgnoredKeyValues)
+	mergeTallies(s.UnknownValues, o.UnknownValues)
+	mergeTallies(s.UnknownClasses, o.UnknownClasses)
+	mergeTallies(s.NoClassBySKU, o.NoClassBySKU)
+	mergeNested(s.TeamBySubAccount, o.TeamBySubAccount)
+	mergeNested(s.TaggedTeamBySubAccount, o.TaggedTeamBySubAccount)
+	mergeNested(s.TaggedTeamByResourceGroup, o.TaggedTeamByResourceGroup)
+	mergeNested(s.TaggedTeamByGroup, o.TaggedTeamByGroup)
+	mergeNested(s.TaggedClassBySKU, o.TaggedClassBySKU)
+}
+
+func (c *Coverage) merge(o *Coverage) {
+	c.Total.add(o.Total.Cost, o.Total.Lines)
+	c.Allocated.add(o.Allocated.Cost, o.Allocated.Lines)
+	c.Unallocated.add(o.Unallocated.Cost, o.Unallocated.Lines)
+}
+
+func mergeTallies[K comparable](dst, src map[K]*Tally) {
+	for k, t := range src {
+		tallyOf(dst, k).add(t.Cost, t.Lines)
+	}
+}
+
+func mergeNested[K comparable](dst, src map[K]map[string]*Tally) {
+	for k, inner := range src {
+		for in, t := range inner {
+			nested(dst, k, in).add(t.Cost, t.Lines)
+		}
+	}
+}
+
 // SKUOf is the SKU the report groups a line by: the AWS usage type, else
 // the meter (Azure MeterName, GCP SKU description), else the SKU id.
 func SKUOf(li *cost.LineItem) string {

@@ -248,9 +248,14 @@ func (fs *fastScan) csvObject(ctx context.Context, i int, st *fastagg.CSVState, 
 
 // groupSet turns the groups of a table this layout built into line items.
 func (l *csvLayout) groupSet(t *fastagg.Table) *groupSet {
+	return &groupSet{t: t, newFill: func() func(g int, e *emitter) *fieldError { return l.fill(t) }}
+}
+
+// fill returns a fill for the groups of t (see groupSet.newFill).
+func (l *csvLayout) fill(t *fastagg.Table) func(g int, e *emitter) *fieldError {
 	var fields [][]byte
 	r := &groupRow{}
-	return &groupSet{t: t, fill: func(g int, e *emitter) *fieldError {
+	return func(g int, e *emitter) *fieldError {
 		var rest []byte
 		fields, rest = fastagg.KeyFields(t.Key(g), len(l.keys), fields[:0])
 		*r = groupRow{}
@@ -288,7 +293,7 @@ func (l *csvLayout) groupSet(t *fastagg.Table) *groupSet {
 			}
 		}
 		return nil
-	}}
+	}
 }
 
 // lines reads object i line by line into a LineGrouper (objects the fast
@@ -310,12 +315,13 @@ func (fs *fastScan) lines(ctx context.Context, i int, lg *fastagg.LineGrouper) e
 }
 
 func lineGroupSet(lg *fastagg.LineGrouper) *groupSet {
-	return &groupSet{t: lg.T, fill: func(g int, e *emitter) *fieldError {
+	fill := func(g int, e *emitter) *fieldError {
 		lg.Item(g, &e.li)
 		for k, v := range e.li.Tags {
 			e.tags[k] = v
 		}
 		e.li.Tags = nil
 		return nil
-	}}
+	}
+	return &groupSet{t: lg.T, newFill: func() func(g int, e *emitter) *fieldError { return fill }}
 }

@@ -227,9 +227,17 @@ func (fs *fastScan) parquet(ctx context.Context, idx []int) *posErr {
 // items.
 func (l *pqLayout) groupSet(res *fastagg.PQResult) *groupSet {
 	t := res.Table
+	return &groupSet{t: t, newFill: func() func(g int, e *emitter) *fieldError {
+		return l.fill(res)
+	}}
+}
+
+// fill returns a fill for the groups of res (see groupSet.newFill).
+func (l *pqLayout) fill(res *fastagg.PQResult) func(g int, e *emitter) *fieldError {
+	t := res.Table
 	r := &groupRow{}
 	ids := make([]uint32, len(l.keys))
-	return &groupSet{t: t, fill: func(g int, e *emitter) *fieldError {
+	return func(g int, e *emitter) *fieldError {
 		key := t.Key(g)
 		*r = groupRow{}
 		for k, kc := range l.keys {
@@ -273,5 +281,5 @@ func (l *pqLayout) groupSet(res *fastagg.PQResult) *groupSet {
 			}
 		}
 		return nil
-	}}
+	}
 }

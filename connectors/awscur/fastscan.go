@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/allot-dev/allot/connectors"
@@ -60,6 +61,16 @@ func textField(f field) bool {
 // fails the scan with the error Scan reports for it, and nothing is
 // yielded.
 func (d *Driver) ScanGroups(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) error {
+	return d.ScanGroupsParallel(ctx, p, 1, func(_ int, li *cost.LineItem) error { return fn(li) })
+}
+
+var _ connectors.ParallelGroupScanner = (*Driver)(nil)
+
+// ScanGroupsParallel implements connectors.ParallelGroupScanner: the scan
+// of ScanGroups, whose groups are then checked and yielded by workers
+// goroutines, each a contiguous run of the groups in the order of their
+// first line.
+func (d *Driver) ScanGroupsParallel(ctx context.Context, p cost.Period, workers int, fn func(worker int, li *cost.LineItem) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -75,16 +86,21 @@ func (d *Driver) ScanGroups(ctx context.Context, p cost.Period, fn func(*cost.Li
 	if err := fs.run(ctx); err != nil {
 		return fs.canonical(ctx, err)
 	}
-	refs, err := fs.check()
-	if err != nil {
+	refs := fs.refs()
+	chunks := connectors.Chunks(len(refs), workers, minChunk)
+	if err := fs.check(refs, chunks); err != nil {
 		return fs.canonical(ctx, err)
 	}
 	if pl.single && !fs.found {
 		return fmt.Errorf("awscur: %s holds no line item whose usage starts in %s: %w",
 			d.objectName(pl.objects[0].Key), p, connectors.ErrNotFound)
 	}
-	return fs.emit(ctx, refs, fn)
+	return fs.emit(ctx, refs, chunks, fn)
 }
+
+// minChunk is the fewest groups worth a goroutine of their own when
+// groups are checked and yielded in parallel.
+var minChunk = 1024
 
 // fastScan is one ScanGroups call.
 type fastScan struct {
@@ -95,7 +111,6 @@ type fastScan struct {
 	names   []string
 	sets    []*groupSet
 	found   bool // a group starts in the period
-	e       emitter
 	// fields are the line item fields to fill (Options.Fields): the
 	// layouts read and group by the columns their rules read (readsFor)
 	fields cost.FieldSet
@@ -104,9 +119,10 @@ type fastScan struct {
 // groupSet is the groups of one layout and how to make line items of them.
 type groupSet struct {
 	t *fastagg.Table
-	// fill sets li (not Source or Count) from group g; a *fieldError names
-	// the field.
-	fill func(g int, e *emitter) *fieldError
+	// newFill returns a fill, which sets li (not Source or Count) from
+	// group g (a *fieldError names the field). A fill keeps scratch state:
+	// each goroutine makes its own.
+	newFill func() func(g int, e *emitter) *fieldError
 	// column names a field for errors.
 	column func(f field) string
 }
@@ -176,10 +192,8 @@ type groupRef struct {
 	first fastagg.Pos
 }
 
-// check builds every group's line item once, so that a bad group fails
-// the scan before anything is yielded, and returns the groups in the order
-// of their first line.
-func (fs *fastScan) check() ([]groupRef, error) {
+// refs lists the groups in the order of their first line.
+func (fs *fastScan) refs() []groupRef {
 	var refs []groupRef
 	for si, s := range fs.sets {
 		for g := 0; g < s.t.Len(); g++ {
@@ -187,41 +201,97 @@ func (fs *fastScan) check() ([]groupRef, error) {
 		}
 	}
 	sort.Slice(refs, func(i, j int) bool { return refs[i].first.Less(refs[j].first) })
-	e := &fs.e
-	e.tags = cost.Tags{}
-	for _, r := range refs {
-		s := fs.sets[r.set]
-		e.reset()
-		if fe := s.fill(r.g, e); fe != nil {
-			return nil, &errRescan{obj: r.first.Object}
-		}
-		if fs.p.Contains(e.li.ChargePeriodStart) {
-			fs.found = true
-		}
-	}
-	return refs, nil
+	return refs
 }
 
-func (fs *fastScan) emit(ctx context.Context, refs []groupRef, fn func(*cost.LineItem) error) error {
-	e := &fs.e
-	for _, r := range refs {
-		if err := ctx.Err(); err != nil {
-			return err
+// worker is one goroutine's emitter and fills.
+type worker struct {
+	e     emitter
+	fills []func(g int, e *emitter) *fieldError
+}
+
+func (fs *fastScan) newWorker() *worker {
+	w := &worker{e: emitter{period: fs.p, tags: cost.Tags{}}}
+	for _, s := range fs.sets {
+		w.fills = append(w.fills, s.newFill())
+	}
+	return w
+}
+
+// fill builds the line item of group r into w.e.li.
+func (w *worker) fill(r groupRef) *fieldError {
+	w.e.reset()
+	return w.fills[r.set](r.g, &w.e)
+}
+
+// check builds every group's line item once, each chunk of refs on its
+// own goroutine, so that a bad group fails the scan before anything is
+// yielded; the failure reported is the first in the order of refs.
+func (fs *fastScan) check(refs []groupRef, chunks [][2]int) error {
+	bad := make([]int, len(chunks))
+	found := make([]bool, len(chunks))
+	connectors.Run(len(chunks), func(c int) {
+		w := fs.newWorker()
+		bad[c] = -1
+		for i := chunks[c][0]; i < chunks[c][1]; i++ {
+			if fe := w.fill(refs[i]); fe != nil {
+				bad[c] = i
+				return
+			}
+			if fs.p.Contains(w.e.li.ChargePeriodStart) {
+				found[c] = true
+			}
 		}
-		s := fs.sets[r.set]
-		e.reset()
-		s.fill(r.g, e)
-		if len(e.tags) > 0 {
-			e.li.Tags = e.tags
+	})
+	for c := range chunks {
+		if bad[c] >= 0 {
+			return &errRescan{obj: refs[bad[c]].first.Object}
 		}
-		e.li.Count = lineCount(s.t.Count[r.g])
-		e.li.Source.Object = fs.names[r.first.Object]
-		if fs.isParquet(r.first.Object) {
-			e.li.Source.Row = r.first.Line
-		} else {
-			e.li.Source.Line = r.first.Line
+		fs.found = fs.found || found[c]
+	}
+	return nil
+}
+
+// emit yields the groups' line items, each chunk of refs from its own
+// goroutine (fn's worker argument is the chunk's index). The error
+// returned is the first chunk's that failed.
+func (fs *fastScan) emit(ctx context.Context, refs []groupRef, chunks [][2]int, fn func(int, *cost.LineItem) error) error {
+	errs := make([]error, len(chunks))
+	var failed atomic.Int64 // the lowest chunk that failed: the later ones stop
+	failed.Store(int64(len(chunks)))
+	connectors.Run(len(chunks), func(c int) {
+		w := fs.newWorker()
+		e := &w.e
+		for i := chunks[c][0]; i < chunks[c][1]; i++ {
+			if err := ctx.Err(); err != nil {
+				errs[c] = err
+				return
+			}
+			if failed.Load() < int64(c) {
+				return
+			}
+			r := refs[i]
+			w.fill(r)
+			if len(e.tags) > 0 {
+				e.li.Tags = e.tags
+			}
+			e.li.Count = lineCount(fs.sets[r.set].t.Count[r.g])
+			e.li.Source.Object = fs.names[r.first.Object]
+			if fs.isParquet(r.first.Object) {
+				e.li.Source.Row = r.first.Line
+			} else {
+				e.li.Source.Line = r.first.Line
+			}
+			if err := fn(c, &e.li); err != nil {
+				errs[c] = err
+				for f := failed.Load(); int64(c) < f && !failed.CompareAndSwap(f, int64(c)); f = failed.Load() {
+				}
+				return
+			}
 		}
-		if err := fn(&e.li); err != nil {
+	})
+	for _, err := range errs {
+		if err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,64 @@
+package tagging
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/allot-dev/allot/cost"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/shopspring/decimal"
+)
+
+// TestStatsMerge splits a set of lines that fills every table of Stats in
+// two at every point: counting each part on its own and merging must give
+// exactly what counting them all in one gives.
+func TestStatsMerge(t *testing.T) {
+	r := resolver(t)
+	type line struct {
+		li  cost.LineItem
+		amt string
+	}
+	lines := []line{
+		{cost.LineItem{ProviderName: "AWS", SubAccountID: "555", SubAccountName: "shared", ServiceName: "AmazonBedrock", UsageType: "U1", Tags: cost.Tags{"team": "search"}}, "90"},
+		{cost.LineItem{ProviderName: "AWS", SubAccountID: "555", SubAccountName: "renamed", ServiceName: "AmazonBedrock", UsageType: "U2", Tags: cost.Tags{"team": "support"}}, "10"},
+		{cost.LineItem{ProviderName: "AWS", SubAccountID: "555", ServiceName: "AmazonBedrock", UsageType: "U1", ResourceID: "r-1"}, "7"},
+		{cost.LineItem{ProviderName: "AWS", SubAccountID: "666", ServiceName: "X", SkuMeter: "M", Tags: cost.Tags{"Team": "search"}, Count: 2}, "3.5"},
+		{cost.LineItem{ProviderName: "AWS", SubAccountID: "666", ServiceName: "X", SkuID: "S", Tags: cost.Tags{"team": "Search", "cost-team": "Search"}}, "1.25"},
+		{cost.LineItem{ProviderName: "AWS", SubAccountID: "111111111111", ServiceName: "X", Tags: cost.Tags{"team": "Search"}}, "2"},
+		{cost.LineItem{ProviderName: "AWS", SubAccountID: "555", ServiceName: "AmazonBedrock", UsageType: "U9", Tags: cost.Tags{"team": "search", "action_class": "agent_step"}}, "4"},
+		{cost.LineItem{ProviderName: "AWS", SubAccountID: "555", ServiceName: "AmazonBedrock", UsageType: "U9", Tags: cost.Tags{"team": "search", "action_class": "no_such_class"}}, "0.5"},
+		{cost.LineItem{ProviderName: "Microsoft", SubAccountID: "sub", ResourceGroup: "RG-A", ServiceName: "Azure OpenAI", SkuMeter: "GPT 5 outpt Glbl 1M Tokens", Tags: cost.Tags{"TEAM": "support"}}, "6"},
+		{cost.LineItem{ProviderName: "Microsoft", SubAccountID: "sub", ResourceGroup: "RG-A", ServiceName: "Azure OpenAI", SkuMeter: "GPT 5 outpt Glbl 1M Tokens", Tags: cost.Tags{"team": "support"}}, "0.000000001"},
+		{cost.LineItem{ProviderName: "Microsoft", SubAccountID: "sub", ResourceGroup: "RG-B", ServiceName: "Azure OpenAI", SkuMeter: "GPT 5 inpt Glbl 1M Tokens", Tags: cost.Tags{"team": "support"}}, "-1.5"},
+	}
+	count := func(ls []line) *Stats {
+		s := r.NewStats()
+		for i := range ls {
+			li := &ls[i].li
+			s.Add(li, decimal.RequireFromString(ls[i].amt), r.Resolve(li))
+		}
+		return s
+	}
+	all := count(lines)
+	// Every exported table holds something, so that a table Merge forgot
+	// shows below.
+	v := reflect.ValueOf(all).Elem()
+	for i := range v.NumField() {
+		f := v.Type().Field(i)
+		if f.IsExported() && f.Type.Kind() == reflect.Map && v.Field(i).Len() == 0 {
+			t.Errorf("the lines leave Stats.%s empty: add a line that fills it", f.Name)
+		}
+	}
+	opts := cmp.Options{
+		cmpopts.IgnoreUnexported(Stats{}),
+		cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) }),
+	}
+	for k := 0; k <= len(lines); k++ {
+		got := count(lines[:k])
+		got.Merge(count(lines[k:]))
+		if d := cmp.Diff(all, got, opts); d != "" {
+			t.Errorf("lines[:%d] merged with lines[%d:] differ from all lines (-all +merged):\n%s", k, k, d)
+		}
+	}
+}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/allot-dev/allot/connectors/internal/fastagg"
 	"github.com/allot-dev/allot/cost"
@@ -148,41 +151,60 @@ func (fs *fastScan) parquet(ctx context.Context, idx []int) *posErr {
 		f       *parquet.File
 		l       *pqLayout
 		cleanup func()
+		err     error // the object could not be read
+		bad     error // not a file the fast reader reads
 	}
-	var open []opened
+	// Open the objects (from object storage: download them to temporary
+	// files) and read their footers in parallel.
+	all := make([]opened, len(idx))
 	defer func() {
-		for _, o := range open {
-			o.cleanup()
+		for _, o := range all {
+			if o.cleanup != nil {
+				o.cleanup()
+			}
 		}
 	}()
+	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 4))
+	var wg sync.WaitGroup
+	for k, i := range idx {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			o := &all[k]
+			o.i = i
+			var ra io.ReaderAt
+			var size int64
+			if ra, size, o.cleanup, o.err = fs.d.readerAt(ctx, fs.objects[i], fs.names[i]); o.err != nil {
+				return
+			}
+			if o.f, o.bad = parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true), parquet.ReadBufferSize(fastagg.ReadBufferSize)); o.bad == nil {
+				o.l, o.bad = newPQLayout(o.f, int32(i), fs.fields)
+			}
+		})
+	}
+	wg.Wait()
 	lg := fastagg.NewLineGrouper()
 	bySig := map[string][]opened{}
 	var sigs []string
-	for _, i := range idx {
-		ra, size, cleanup, err := fs.d.readerAt(ctx, fs.objects[i], fs.names[i])
-		if err != nil {
-			return &posErr{pos: fastagg.Pos{Object: int32(i)}, err: err}
+	for k := range all {
+		o := &all[k]
+		if o.err != nil {
+			return &posErr{pos: fastagg.Pos{Object: int32(o.i)}, err: o.err}
 		}
-		pf, err := parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true), parquet.ReadBufferSize(fastagg.ReadBufferSize))
-		var l *pqLayout
-		if err == nil {
-			l, err = newPQLayout(pf, int32(i), fs.fields)
-		}
-		if err != nil {
+		if o.bad != nil {
 			// Not a file the fast reader reads (or a damaged one): the line
 			// reader reads it, or reports what is wrong with it.
-			cleanup()
-			if lerr := fs.lines(ctx, i, lg); lerr != nil {
-				return &posErr{pos: fastagg.Pos{Object: int32(i)}, err: lerr}
+			o.cleanup()
+			o.cleanup = nil
+			if lerr := fs.lines(ctx, o.i, lg); lerr != nil {
+				return &posErr{pos: fastagg.Pos{Object: int32(o.i)}, err: lerr}
 			}
 			continue
 		}
-		o := opened{i: i, f: pf, l: l, cleanup: cleanup}
-		open = append(open, o)
-		if _, ok := bySig[l.sig]; !ok {
-			sigs = append(sigs, l.sig)
+		if _, ok := bySig[o.l.sig]; !ok {
+			sigs = append(sigs, o.l.sig)
 		}
-		bySig[l.sig] = append(bySig[l.sig], o)
+		bySig[o.l.sig] = append(bySig[o.l.sig], *o)
 	}
 	sort.Strings(sigs)
 	var first *posErr

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/objstore"
@@ -90,17 +91,48 @@ func Chunks(n, workers, min int) [][2]int {
 	return out
 }
 
-// Run calls fn(0), …, fn(n-1), each on its own goroutine but the last,
-// and returns when all have returned.
-func Run(n int, fn func(i int)) {
-	var wg sync.WaitGroup
-	for i := range n - 1 {
-		wg.Go(func() { fn(i) })
+// RunChunks runs, for each chunk c of chunks (see Chunks) on its own
+// goroutine, the function work(c) returns on each index of the chunk in
+// order, stopping the chunk at its first error. It returns the error of
+// the lowest chunk that failed, which is the first error a serial run
+// over all indexes would meet; chunks after one that failed stop early.
+// Cancelling ctx stops every chunk.
+func RunChunks(ctx context.Context, chunks [][2]int, work func(c int) func(i int) error) error {
+	errs := make([]error, len(chunks))
+	var failed atomic.Int64 // the lowest chunk that failed
+	failed.Store(int64(len(chunks)))
+	run := func(c int) {
+		do := work(c)
+		for i := chunks[c][0]; i < chunks[c][1]; i++ {
+			if failed.Load() < int64(c) {
+				return // an earlier chunk's error is the one reported
+			}
+			err := ctx.Err()
+			if err == nil {
+				err = do(i)
+			}
+			if err != nil {
+				errs[c] = err
+				for f := failed.Load(); int64(c) < f && !failed.CompareAndSwap(f, int64(c)); f = failed.Load() {
+				}
+				return
+			}
+		}
 	}
-	if n > 0 {
-		fn(n - 1)
+	var wg sync.WaitGroup
+	for c := 1; c < len(chunks); c++ {
+		wg.Go(func() { run(c) })
+	}
+	if len(chunks) > 0 {
+		run(0)
 	}
 	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // UsageDriver reads gateway usage records.

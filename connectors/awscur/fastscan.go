@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"sync/atomic"
 	"time"
 
 	"github.com/allot-dev/allot/connectors"
@@ -88,7 +87,7 @@ func (d *Driver) ScanGroupsParallel(ctx context.Context, p cost.Period, workers 
 	}
 	refs := fs.refs()
 	chunks := connectors.Chunks(len(refs), workers, minChunk)
-	if err := fs.check(refs, chunks); err != nil {
+	if err := fs.check(ctx, refs, chunks); err != nil {
 		return fs.canonical(ctx, err)
 	}
 	if pl.single && !fs.found {
@@ -227,49 +226,31 @@ func (w *worker) fill(r groupRef) *fieldError {
 // check builds every group's line item once, each chunk of refs on its
 // own goroutine, so that a bad group fails the scan before anything is
 // yielded; the failure reported is the first in the order of refs.
-func (fs *fastScan) check(refs []groupRef, chunks [][2]int) error {
-	bad := make([]int, len(chunks))
+func (fs *fastScan) check(ctx context.Context, refs []groupRef, chunks [][2]int) error {
 	found := make([]bool, len(chunks))
-	connectors.Run(len(chunks), func(c int) {
+	err := connectors.RunChunks(ctx, chunks, func(c int) func(int) error {
 		w := fs.newWorker()
-		bad[c] = -1
-		for i := chunks[c][0]; i < chunks[c][1]; i++ {
+		return func(i int) error {
 			if fe := w.fill(refs[i]); fe != nil {
-				bad[c] = i
-				return
+				return &errRescan{obj: refs[i].first.Object}
 			}
-			if fs.p.Contains(w.e.li.ChargePeriodStart) {
-				found[c] = true
-			}
+			found[c] = found[c] || fs.p.Contains(w.e.li.ChargePeriodStart)
+			return nil
 		}
 	})
-	for c := range chunks {
-		if bad[c] >= 0 {
-			return &errRescan{obj: refs[bad[c]].first.Object}
-		}
-		fs.found = fs.found || found[c]
+	for _, f := range found {
+		fs.found = fs.found || f
 	}
-	return nil
+	return err
 }
 
 // emit yields the groups' line items, each chunk of refs from its own
-// goroutine (fn's worker argument is the chunk's index). The error
-// returned is the first chunk's that failed.
+// goroutine (fn's worker argument is the chunk's index).
 func (fs *fastScan) emit(ctx context.Context, refs []groupRef, chunks [][2]int, fn func(int, *cost.LineItem) error) error {
-	errs := make([]error, len(chunks))
-	var failed atomic.Int64 // the lowest chunk that failed: the later ones stop
-	failed.Store(int64(len(chunks)))
-	connectors.Run(len(chunks), func(c int) {
+	return connectors.RunChunks(ctx, chunks, func(c int) func(int) error {
 		w := fs.newWorker()
 		e := &w.e
-		for i := chunks[c][0]; i < chunks[c][1]; i++ {
-			if err := ctx.Err(); err != nil {
-				errs[c] = err
-				return
-			}
-			if failed.Load() < int64(c) {
-				return
-			}
+		return func(i int) error {
 			r := refs[i]
 			w.fill(r)
 			if len(e.tags) > 0 {
@@ -282,20 +263,9 @@ func (fs *fastScan) emit(ctx context.Context, refs []groupRef, chunks [][2]int, 
 			} else {
 				e.li.Source.Line = r.first.Line
 			}
-			if err := fn(c, &e.li); err != nil {
-				errs[c] = err
-				for f := failed.Load(); int64(c) < f && !failed.CompareAndSwap(f, int64(c)); f = failed.Load() {
-				}
-				return
-			}
+			return fn(c, &e.li)
 		}
 	})
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (fs *fastScan) isParquet(obj int32) bool { return fs.kinds[obj] }

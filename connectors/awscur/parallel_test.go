@@ -4,41 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 
 	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/connectors/connectortest"
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/internal/gen"
 	"github.com/allot-dev/allot/objstore/fileblob"
 	"github.com/google/go-cmp/cmp"
 )
-
-// collect runs ScanGroupsParallel and returns the items each worker
-// yielded, in the order it yielded them; it fails the test when two calls
-// of one worker overlap.
-func collect(t *testing.T, d *Driver, workers int) ([][]cost.LineItem, error) {
-	t.Helper()
-	out := make([][]cost.LineItem, workers)
-	busy := make([]atomic.Bool, workers)
-	err := d.ScanGroupsParallel(context.Background(), oct2026, workers, func(w int, li *cost.LineItem) error {
-		if w < 0 || w >= workers {
-			t.Errorf("worker %d of %d", w, workers)
-			return nil
-		}
-		if !busy[w].CompareAndSwap(false, true) {
-			t.Errorf("two calls of worker %d at once", w)
-		}
-		defer busy[w].Store(false)
-		c := *li
-		c.Tags = maps.Clone(li.Tags)
-		out[w] = append(out[w], c)
-		return nil
-	})
-	return out, err
-}
 
 // TestGroupsParallel: on generated exports with thousands of groups, the
 // items of ScanGroupsParallel, worker 0's first, then worker 1's, …, are
@@ -55,29 +30,8 @@ func TestGroupsParallel(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := NewCUR2(fileblob.New(filepath.Join(o.Out, "data", "aws", "allot-bench")), "", nil)
-			serial, err := collect(t, d, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := serial[0]
-			if len(want) < 200 {
-				t.Fatalf("%d groups: want hundreds, so that workers share them", len(want))
-			}
-			for _, workers := range []int{2, 3, 7} {
-				per, err := collect(t, d, workers)
-				if err != nil {
-					t.Fatalf("%d workers: %v", workers, err)
-				}
-				var got []cost.LineItem
-				for w, items := range per {
-					if len(items) == 0 {
-						t.Errorf("%d workers: worker %d yielded nothing", workers, w)
-					}
-					got = append(got, items...)
-				}
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("%d workers: items differ from ScanGroups' (-serial +parallel):\n%s", workers, diff)
-				}
+			if n := connectortest.ParallelGroups(t, d, oct2026); n < 200 {
+				t.Fatalf("%d groups: want hundreds, so that workers share them", n)
 			}
 		})
 	}
@@ -106,7 +60,7 @@ func TestGroupsParallelErrors(t *testing.T) {
 	if !errors.As(serialErr, &re) || re.Line != 43 {
 		t.Fatalf("ScanGroups: %v, want the bad currency of line 43", serialErr)
 	}
-	per, err := collect(t, d, 4)
+	per, err := connectortest.ParallelItems(t, d, oct2026, 4)
 	if err == nil || err.Error() != serialErr.Error() {
 		t.Fatalf("4 workers: %v\nScanGroups: %v\nwant the same error", err, serialErr)
 	}

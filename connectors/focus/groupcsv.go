@@ -212,10 +212,15 @@ func (sc *groupScan) csvFile(ctx context.Context, i int, st *fastagg.CSVState, m
 
 // groupSet decodes the groups of table t, whose keys this layout built.
 func (l *csvLayout) groupSet(sc *groupScan, t *fastagg.Table) *groupSet {
+	return &groupSet{t: t, newItem: func() itemFunc { return l.item(sc, t) }}
+}
+
+// item returns an itemFunc for the groups of t (see groupSet.newItem).
+func (l *csvLayout) item(sc *groupScan, t *fastagg.Table) itemFunc {
 	var fields [][]byte
 	keys := make([]cell, len(l.keys))
 	copy(keys, l.keys)
-	return &groupSet{t: t, item: func(g int, li *cost.LineItem) error {
+	return func(g int, li *cost.LineItem) error {
 		*li = cost.LineItem{}
 		fields, _ = fastagg.KeyFields(t.Key(g), len(keys), fields[:0])
 		for k := range keys {
@@ -230,5 +235,5 @@ func (l *csvLayout) groupSet(sc *groupScan, t *fastagg.Table) *groupSet {
 		li.ChargePeriodEnd = t.End[g].Time()
 		li.Count = t.Count[g]
 		return nil
-	}}
+	}
 }

@@ -195,10 +195,15 @@ func (sc *groupScan) parquet(ctx context.Context, idx []int) ([]*groupSet, error
 
 // groupSet decodes the groups ScanParquet built with this layout.
 func (l *pqLayout) groupSet(sc *groupScan, res *fastagg.PQResult) *groupSet {
+	return &groupSet{t: res.Table, newItem: func() itemFunc { return l.item(sc, res) }}
+}
+
+// item returns an itemFunc for the groups of res (see groupSet.newItem).
+func (l *pqLayout) item(sc *groupScan, res *fastagg.PQResult) itemFunc {
 	t := res.Table
 	texts := append([]cell(nil), l.texts...)
 	times := append([]cell(nil), l.times...)
-	return &groupSet{t: t, item: func(g int, li *cost.LineItem) error {
+	return func(g int, li *cost.LineItem) error {
 		*li = cost.LineItem{}
 		key := t.Key(g)
 		fail := func(name string, err error) error {
@@ -243,5 +248,5 @@ func (l *pqLayout) groupSet(sc *groupScan, res *fastagg.PQResult) *groupSet {
 		li.ChargePeriodEnd = t.End[g].Time()
 		li.Count = t.Count[g]
 		return nil
-	}}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,9 +67,14 @@ func reads(fs cost.FieldSet, f field) bool {
 // groupSet is what one kind of file (one layout) grouped: its table and
 // how to turn a group back into a line item.
 type groupSet struct {
-	t    *fastagg.Table
-	item func(g int, li *cost.LineItem) error // fills li (not Source); an error names the column
+	t *fastagg.Table
+	// newItem returns an itemFunc; each goroutine makes its own (an
+	// itemFunc keeps scratch state).
+	newItem func() itemFunc
 }
+
+// itemFunc fills li (not Source) from group g; an error names the column.
+type itemFunc func(g int, li *cost.LineItem) error
 
 // ScanGroups implements connectors.GroupScanner: it yields one item per
 // group of lines that agree on every field but the costs, the quantity,
@@ -81,6 +87,16 @@ type groupSet struct {
 // way. Errors are those of Scan, at the same line or row, in the columns
 // the scan reads (see WithFields).
 func (d *Driver) ScanGroups(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) error {
+	return d.ScanGroupsParallel(ctx, p, 1, func(_ int, li *cost.LineItem) error { return fn(li) })
+}
+
+var _ connectors.ParallelGroupScanner = (*Driver)(nil)
+
+// ScanGroupsParallel implements connectors.ParallelGroupScanner: the scan
+// of ScanGroups, whose groups are then checked and yielded by workers
+// goroutines, each a contiguous run of the groups in the order of their
+// first line.
+func (d *Driver) ScanGroupsParallel(ctx context.Context, p cost.Period, workers int, fn func(worker int, li *cost.LineItem) error) error {
 	files, err := d.files(ctx)
 	if err != nil {
 		return err
@@ -89,8 +105,12 @@ func (d *Driver) ScanGroups(ctx context.Context, p cost.Period, fn func(*cost.Li
 	if err := sc.run(ctx); err != nil {
 		return err
 	}
-	return sc.emit(ctx, p, fn)
+	return sc.emit(ctx, p, workers, fn)
 }
+
+// minChunk is the fewest groups worth a goroutine of their own when
+// groups are checked and yielded in parallel.
+var minChunk = 1024
 
 type groupScan struct {
 	d      *Driver
@@ -153,7 +173,7 @@ type groupRef struct {
 }
 
 // emit checks every group, then yields them in order of their first line.
-func (sc *groupScan) emit(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) error {
+func (sc *groupScan) emit(ctx context.Context, p cost.Period, workers int, fn func(int, *cost.LineItem) error) error {
 	var refs []groupRef
 	for si, s := range sc.sets {
 		for g := 0; g < s.t.Len(); g++ {
@@ -161,27 +181,38 @@ func (sc *groupScan) emit(ctx context.Context, p cost.Period, fn func(*cost.Line
 		}
 	}
 	sort.Slice(refs, func(i, j int) bool { return refs[i].first.Less(refs[j].first) })
-	var li cost.LineItem
-	found := false
-	for _, r := range refs { // first pass: a bad value fails the scan before anything is yielded
-		if err := sc.sets[r.set].item(r.g, &li); err != nil {
-			return err
-		}
-		if p.Contains(li.ChargePeriodStart) {
-			found = true
-		}
+	chunks := connectors.Chunks(len(refs), workers, minChunk)
+	// each builds every group's item, each chunk of refs on its own
+	// goroutine, and passes it to then.
+	each := func(then func(c int, r groupRef, li *cost.LineItem) error) error {
+		return connectors.RunChunks(ctx, chunks, func(c int) func(int) error {
+			var item []itemFunc
+			for _, s := range sc.sets {
+				item = append(item, s.newItem())
+			}
+			var li cost.LineItem
+			return func(i int) error {
+				r := refs[i]
+				if err := item[r.set](r.g, &li); err != nil {
+					return err
+				}
+				return then(c, r, &li)
+			}
+		})
 	}
-	if !found {
+	// First pass: a bad value fails the scan before anything is yielded.
+	found := make([]bool, len(chunks))
+	if err := each(func(c int, _ groupRef, li *cost.LineItem) error {
+		found[c] = found[c] || p.Contains(li.ChargePeriodStart)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if !slices.Contains(found, true) {
 		return fmt.Errorf("focus: no row with a charge period starting in %s in %d file(s) under %s: %w",
 			p, len(sc.files), sc.d.where(), connectors.ErrNotFound)
 	}
-	for _, r := range refs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := sc.sets[r.set].item(r.g, &li); err != nil {
-			return err
-		}
+	return each(func(c int, r groupRef, li *cost.LineItem) error {
 		if li.Count == 1 {
 			li.Count = 0 // a group of one line, as Scan yields it
 		}
@@ -192,11 +223,8 @@ func (sc *groupScan) emit(ctx context.Context, p cost.Period, fn func(*cost.Line
 		} else {
 			li.Source.Line = r.first.Line
 		}
-		if err := fn(&li); err != nil {
-			return err
-		}
-	}
-	return nil
+		return fn(c, li)
+	})
 }
 
 // rowError turns a fast-path error into the error Scan reports.
@@ -278,8 +306,9 @@ func (sc *groupScan) fallback(ctx context.Context, i int, lg *fastagg.LineGroupe
 }
 
 func lineGroupSet(lg *fastagg.LineGrouper) *groupSet {
-	return &groupSet{t: lg.T, item: func(g int, li *cost.LineItem) error {
+	item := func(g int, li *cost.LineItem) error {
 		lg.Item(g, li)
 		return nil
-	}}
+	}
+	return &groupSet{t: lg.T, newItem: func() itemFunc { return item }}
 }

@@ -191,12 +191,30 @@ func (s *schema) missingRequired() (field, bool) {
 	return 0, false
 }
 
+// mapTagKey is the tag key of key k of a map column whose keys get prefix.
+// AWS writes the keys of CUR 2.0's resource_tags as user_<key> and
+// aws_<key>, spelled as the legacy Athena columns spell them (lower case,
+// punctuation as _): they read as user:<key> and aws:<key>, as those
+// columns (resource_tags_user_<key>) do, so that one team key (user:team)
+// serves every CUR flavour. Keys written with their colon stay as they are.
+func mapTagKey(prefix, k string) string {
+	if prefix == "" {
+		switch {
+		case strings.HasPrefix(k, "user_"):
+			return "user:" + k[len("user_"):]
+		case strings.HasPrefix(k, "aws_"):
+			return "aws:" + k[len("aws_"):]
+		}
+	}
+	return prefix + k
+}
+
 // classifyTagColumn says whether header h holds tags, and under which key:
 //
 //	resourceTags/user:team          → one tag, key user:team
 //	resourceTags/aws:createdBy      → one tag, key aws:createdBy
 //	costCategory/CostCenter         → one tag, key costCategory/CostCenter
-//	resource_tags                   → a map (CUR 2.0), keys as they are
+//	resource_tags                   → a map (CUR 2.0), keys user_team → user:team (mapTagKey)
 //	cost_category                   → a map (CUR 2.0), keys prefixed costCategory/
 //	resource_tags_user_team         → one tag, key user:team (Athena naming, lossy)
 //	resource_tags_aws_created_by    → one tag, key aws:created_by (lossy)

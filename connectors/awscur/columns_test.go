@@ -78,3 +78,19 @@ func TestRegionFallback(t *testing.T) {
 		}
 	}
 }
+
+func TestMapTagKey(t *testing.T) {
+	for _, tc := range []struct{ prefix, key, want string }{
+		{"", "user_team", "user:team"},
+		{"", "user_cost_center", "user:cost_center"},
+		{"", "aws_createdby", "aws:createdby"},
+		{"", "user:team", "user:team"}, // written with its colon: as it is
+		{"", "team", "team"},
+		{"", "username", "username"},
+		{"costCategory/", "user_team", "costCategory/user_team"}, // cost categories have no such prefixes
+	} {
+		if got := mapTagKey(tc.prefix, tc.key); got != tc.want {
+			t.Errorf("mapTagKey(%q, %q) = %q, want %q", tc.prefix, tc.key, got, tc.want)
+		}
+	}
+}

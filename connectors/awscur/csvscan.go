@@ -102,7 +102,7 @@ func jsonTags(cell, prefix string, e *emitter) error {
 	}
 	for k, v := range m {
 		if v != nil {
-			e.setTag(prefix+k, *v)
+			e.setTag(mapTagKey(prefix, k), *v)
 		}
 	}
 	return nil

@@ -134,8 +134,10 @@
 // # Tags
 //
 // Tag keys keep the provider's spelling. Legacy resourceTags/user:team
-// becomes user:team and resourceTags/aws:createdBy aws:createdBy; CUR 2.0
-// resource_tags map keys are used as they are (user:team). Cost categories
+// becomes user:team and resourceTags/aws:createdBy aws:createdBy. CUR 2.0
+// resource_tags map keys as AWS writes them, user_team and aws_createdby
+// (the Athena spelling), become user:team and aws:createdby; keys written
+// with their colon (user:team) are used as they are. Cost categories
 // become costCategory/<Name> in both generations (costCategory/CostCenter,
 // cost_category['CostCenter']). Athena/Parquet legacy columns are
 // rewritten: resource_tags_user_team → user:team, resource_tags_aws_created_by

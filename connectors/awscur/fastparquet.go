@@ -298,7 +298,7 @@ func (l *pqLayout) fill(res *fastagg.PQResult) func(g int, e *emitter) *fieldErr
 			key = key[4:]
 			for ; n > 0; n, key = n-1, key[8:] {
 				if v := binary.LittleEndian.Uint32(key[4:]); v != fastagg.NullID {
-					e.setTag(prefix+res.Names.String(binary.LittleEndian.Uint32(key)), res.Names.String(v))
+					e.setTag(mapTagKey(prefix, res.Names.String(binary.LittleEndian.Uint32(key))), res.Names.String(v))
 				}
 			}
 		}

@@ -339,7 +339,7 @@ func (m *pqMap) readRow(e *emitter) error {
 	for {
 		if k.DefinitionLevel() == m.keyMaxDef && !v.IsNull() {
 			m.keyConv.val, m.valConv.val = k, v
-			e.setTag(m.prefix+m.keyConv.str(), m.valConv.str())
+			e.setTag(mapTagKey(m.prefix, m.keyConv.str()), m.valConv.str())
 		}
 		nk, ok := m.key.peek()
 		if !ok || nk.RepetitionLevel() == 0 {

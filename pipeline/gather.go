@@ -186,28 +186,10 @@ func Gather(ctx context.Context, cfg *rules.Config, env Env, p cost.Period) (*Ga
 				bt.add(li, amount, res.Resolve(li))
 				return nil
 			})
-			n += ws[0].n
-			for _, bt := range ws[1:] {
+			for _, bt := range ws {
 				n += bt.n
-				g.Stats.Merge(bt.stats)
-				for k, c := range bt.costs {
-					cg, ok := costs[k]
-					if !ok {
-						cg = &allocator.CostGroup{Team: k.team, Class: k.class, Scope: k.scope, Component: k.comp}
-						costs[k] = cg
-					}
-					cg.Cost = cg.Cost.Add(c.Cost)
-					cg.Lines += c.Lines
-				}
-				for team, rs := range bt.resources {
-					m, ok := g.Resources[team]
-					if !ok {
-						m = map[string]decimal.Decimal{}
-						g.Resources[team] = m
-					}
-					for id, c := range rs {
-						m[id] = m[id].Add(c)
-					}
+				if bt != ws[0] {
+					ws[0].merge(bt)
 				}
 			}
 		}
@@ -310,22 +292,42 @@ type billTally struct {
 // is amount.
 func (bt *billTally) add(li *cost.LineItem, amount decimal.Decimal, r tagging.Resolution) {
 	bt.stats.Add(li, amount, r)
-	k := costKey{r.Team.Value, r.Class.Value, r.Scope.Value, r.Component.Value}
+	bt.addCost(costKey{r.Team.Value, r.Class.Value, r.Scope.Value, r.Component.Value}, amount, li.Lines())
+	if r.Team.Value != "" && li.ResourceID != "" {
+		bt.addResource(r.Team.Value, li.ResourceID, amount)
+	}
+}
+
+// merge adds what o counted (a later worker's share of the groups).
+func (bt *billTally) merge(o *billTally) {
+	bt.stats.Merge(o.stats)
+	for k, c := range o.costs {
+		bt.addCost(k, c.Cost, c.Lines)
+	}
+	for team, rs := range o.resources {
+		for id, c := range rs {
+			bt.addResource(team, id, c)
+		}
+	}
+}
+
+func (bt *billTally) addCost(k costKey, amount decimal.Decimal, lines int64) {
 	cg, ok := bt.costs[k]
 	if !ok {
 		cg = &allocator.CostGroup{Team: k.team, Class: k.class, Scope: k.scope, Component: k.comp}
 		bt.costs[k] = cg
 	}
 	cg.Cost = cg.Cost.Add(amount)
-	cg.Lines += li.Lines()
-	if r.Team.Value != "" && li.ResourceID != "" {
-		m, ok := bt.resources[r.Team.Value]
-		if !ok {
-			m = map[string]decimal.Decimal{}
-			bt.resources[r.Team.Value] = m
-		}
-		m[li.ResourceID] = m[li.ResourceID].Add(amount)
+	cg.Lines += lines
+}
+
+func (bt *billTally) addResource(team, id string, amount decimal.Decimal) {
+	m, ok := bt.resources[team]
+	if !ok {
+		m = map[string]decimal.Decimal{}
+		bt.resources[team] = m
 	}
+	m[id] = m[id].Add(amount)
 }
 
 func lessCost(a, b allocator.CostGroup) bool {

@@ -80,18 +80,35 @@ type Outcome struct {
 // posted batch once to each configured output.
 func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out *Outcome, err error) {
 	p := opts.Period
-	s, err := startSession(ctx, cfg, env, p, ledger.RunAllocation, opts.Now)
-	if err != nil {
-		return nil, err
+	// The ledger is opened and the period locked while the sources are
+	// read (reading needs neither); a run that cannot take the lock stops
+	// reading and fails with the lock's error.
+	gctx, stopGather := context.WithCancel(ctx)
+	defer stopGather()
+	type started struct {
+		s   *session
+		err error
 	}
+	sc := make(chan started, 1)
+	go func() {
+		s, err := startSession(ctx, cfg, env, p, ledger.RunAllocation, opts.Now)
+		if err != nil {
+			stopGather()
+		}
+		sc <- started{s, err}
+	}()
+	g, gerr := Gather(gctx, cfg, env, p)
+	st := <-sc
+	if st.err != nil {
+		return nil, st.err
+	}
+	s := st.s
 	defer s.close(&err)
 	led, run := s.led, &s.run
 	fail := func(err error) (*Outcome, error) { return nil, s.failed(ctx, err) }
 	out = &Outcome{RunID: run.ID}
-
-	g, err := Gather(ctx, cfg, env, p)
-	if err != nil {
-		return fail(err)
+	if gerr != nil {
+		return fail(gerr)
 	}
 	out.Gathered = g
 	run.Inputs, run.InputsFingerprint = inputFingerprints(g.Inputs)

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/csv"
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -189,7 +187,7 @@ func writeParquet(t testing.TB, src []byte, costs string, opts ...parquet.Writer
 			case len(path) == 1:
 				row = append(row, parquetCell(t, columnKind(path[0]), costs, cell).Level(0, boolInt(cell != ""), li))
 			case path[len(path)-1] == "key", path[len(path)-1] == "value":
-				row = append(row, mapLeaf(t, cell, path[len(path)-1] == "key", li)...)
+				row = append(row, testutil.ParquetMapValues(t, cell, path[len(path)-1] == "key", li)...)
 			default:
 				t.Fatalf("unexpected leaf %v", path)
 			}
@@ -250,33 +248,3 @@ func zoneSuffix(cell string) string {
 }
 
 // mapLeaf writes one row's keys (or values) of a MAP column from a JSON cell.
-func mapLeaf(t testing.TB, cell string, keys bool, li int) []parquet.Value {
-	if cell == "" {
-		return []parquet.Value{parquet.Value{}.Level(0, 0, li)} // null map
-	}
-	var m map[string]string
-	if err := json.Unmarshal([]byte(cell), &m); err != nil {
-		t.Fatal(err)
-	}
-	if len(m) == 0 {
-		return []parquet.Value{parquet.Value{}.Level(0, 1, li)} // empty map
-	}
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var out []parquet.Value
-	for i, k := range names {
-		rep := boolInt(i > 0)
-		switch {
-		case keys:
-			out = append(out, parquet.ByteArrayValue([]byte(k)).Level(rep, 2, li))
-		case m[k] == "":
-			out = append(out, parquet.Value{}.Level(rep, 2, li)) // null value
-		default:
-			out = append(out, parquet.ByteArrayValue([]byte(m[k])).Level(rep, 3, li))
-		}
-	}
-	return out
-}

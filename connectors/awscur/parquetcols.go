@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/big"
 	"strconv"
 	"time"
 
+	"github.com/allot-dev/allot/connectors/internal/pqvalue"
 	"github.com/allot-dev/allot/connectors/internal/textio"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
@@ -150,7 +150,7 @@ func (p *pqCol) dec() (decimal.Decimal, bool, error) {
 		case parquet.Int32, parquet.Int64:
 			return decimal.New(intValue(v), -p.scale), true, nil
 		case parquet.ByteArray, parquet.FixedLenByteArray:
-			return decimal.NewFromBigInt(bigFromTwosComplement(v.ByteArray()), -p.scale), true, nil
+			return decimal.NewFromBigInt(pqvalue.TwosComplement(v.ByteArray()), -p.scale), true, nil
 		}
 	case convString:
 		d, ok, err := textio.ParseDecimal(string(v.ByteArray()))
@@ -176,19 +176,6 @@ func floatDecimal(x float64, bits int) (decimal.Decimal, bool, error) {
 	return d, true, nil
 }
 
-// bigFromTwosComplement reads a big-endian two's-complement integer, the
-// unscaled value of a BYTE_ARRAY or FIXED_LEN_BYTE_ARRAY DECIMAL.
-func bigFromTwosComplement(b []byte) *big.Int {
-	n := new(big.Int).SetBytes(b)
-	if len(b) > 0 && b[0]&0x80 != 0 {
-		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(len(b))*8))
-	}
-	return n
-}
-
-// julianUnixEpoch is the Julian day number of 1970-01-01.
-const julianUnixEpoch = 2440588
-
 func (p *pqCol) time() (time.Time, bool, error) {
 	v := p.val
 	if v.IsNull() {
@@ -206,10 +193,7 @@ func (p *pqCol) time() (time.Time, bool, error) {
 			return time.Unix(0, x).UTC(), true, nil
 		}
 	case convInt96:
-		i := v.Int96()
-		nanos := int64(uint64(i[1])<<32 | uint64(i[0]))
-		days := int64(i[2]) - julianUnixEpoch
-		return time.Unix(days*86400, nanos).UTC(), true, nil
+		return pqvalue.Int96Time(v.Int96()), true, nil
 	case convDate:
 		return time.Unix(intValue(v)*86400, 0).UTC(), true, nil
 	case convString:

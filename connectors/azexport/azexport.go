@@ -169,10 +169,6 @@ func (d *Driver) plan(ctx context.Context, p cost.Period) (*plan, error) {
 		if err != nil {
 			return nil, fmt.Errorf("azexport: manifest %s: %v: %w", d.where(r.key), err, connectors.ErrBadInput)
 		}
-		if strings.HasSuffix(strings.ToLower(key), ".parquet") {
-			return nil, fmt.Errorf("azexport: manifest %s lists Parquet file %s; configure the export to write CSV: %w",
-				d.where(r.key), key, connectors.ErrBadInput)
-		}
 		pl.blobs = append(pl.blobs, blobRef{key: key, wantRows: bl.DataRowCount})
 	}
 	d.log.Info("azure export run selected", "period", p.String(), "manifest", d.where(r.key),
@@ -207,7 +203,7 @@ func (d *Driver) Scan(ctx context.Context, p cost.Period, fn func(*cost.LineItem
 	return nil
 }
 
-// scanBlob reads one CSV file. It returns the number of data rows and of
+// scanBlob reads one CSV or Parquet file. It returns the number of data rows and of
 // items yielded. With onlyPeriod (a single file holding any months) it
 // yields only the rows dated in p, so that a file without them can be
 // reported as ErrNotFound.
@@ -221,30 +217,63 @@ func (d *Driver) scanBlob(ctx context.Context, b blobRef, ds Dataset, p cost.Per
 		return 0, 0, fmt.Errorf("azexport: open %s: %w", name, err)
 	}
 	defer rc.Close()
-	zr, err := textio.Decompress(rc)
-	if err != nil {
-		return 0, 0, &connectors.RowError{Object: name, Err: err}
-	}
-	defer zr.Close()
-	c, err := textio.NewCSV(zr)
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return 0, 0, ctxErr
+	pq := isParquetName(b.key)
+	// at turns a position into the RowError field: a CSV line, a Parquet row.
+	at := func(re *connectors.RowError, pos int64) *connectors.RowError {
+		if pq {
+			re.Row = pos
+		} else {
+			re.Line = pos
 		}
-		return 0, 0, &connectors.RowError{Object: name, Line: 1, Err: err}
+		return re
 	}
-	h := newHeader(c.Header)
+	var c records
+	if pq {
+		pr, err := openParquet(ctx, rc)
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return 0, 0, ctxErr
+			}
+			return 0, 0, &connectors.RowError{Object: name, Err: fmt.Errorf("%w: %w", connectors.ErrBadInput, err)}
+		}
+		c = pr
+	} else {
+		zr, err := textio.Decompress(rc)
+		if err != nil {
+			return 0, 0, &connectors.RowError{Object: name, Err: err}
+		}
+		defer zr.Close()
+		cr, err := textio.NewCSV(zr)
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return 0, 0, ctxErr
+			}
+			return 0, 0, &connectors.RowError{Object: name, Line: 1, Err: err}
+		}
+		c = csvRecords{cr}
+	}
+	defer c.close()
+	h := newHeader(c.header())
+	// headerErr places an error about the columns: the CSV header line; a
+	// Parquet schema has no line.
+	headerErr := func(err error) error {
+		var re *connectors.RowError
+		if pq && errors.As(err, &re) {
+			re.Line = 0
+		}
+		return err
+	}
 	l, err := newLayout(h, name)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, headerErr(err)
 	}
 	if ds == DatasetFocus && !l.focus {
-		return 0, 0, &connectors.RowError{Object: name, Line: 1, Err: errors.New(
-			"the export is a FocusCost export but the file has no BilledCost, EffectiveCost and ChargePeriodStart columns")}
+		return 0, 0, headerErr(&connectors.RowError{Object: name, Line: 1, Err: errors.New(
+			"the export is a FocusCost export but the file has no BilledCost, EffectiveCost and ChargePeriodStart columns")})
 	}
 	if l.focus && ds != DatasetUnknown && ds != DatasetFocus {
-		return 0, 0, &connectors.RowError{Object: name, Line: 1, Err: fmt.Errorf(
-			"the file has FocusCost columns but the export is %s; fix the dataset option", ds)}
+		return 0, 0, headerErr(&connectors.RowError{Object: name, Line: 1, Err: fmt.Errorf(
+			"the file has FocusCost columns but the export is %s; fix the dataset option", ds)})
 	}
 	m := &rowMapper{l: l, h: h, object: name, dataset: ds, currency: d.opts.Currency}
 	var li cost.LineItem
@@ -254,7 +283,7 @@ func (d *Driver) scanBlob(ctx context.Context, b blobRef, ds Dataset, p cost.Per
 				return rows, yielded, err
 			}
 		}
-		rec, line, err := c.Read()
+		rec, pos, err := c.next()
 		if err == io.EOF {
 			break
 		}
@@ -262,14 +291,21 @@ func (d *Driver) scanBlob(ctx context.Context, b blobRef, ds Dataset, p cost.Per
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return rows, yielded, ctxErr
 			}
-			return rows, yielded, &connectors.RowError{Object: name, Line: line, Err: err}
+			return rows, yielded, at(&connectors.RowError{Object: name, Err: err}, pos)
 		}
 		rows++
 		li = cost.LineItem{}
-		if err := m.mapRow(rec, line, &li); err != nil {
+		if err := m.mapRow(rec, pos, &li); err != nil {
+			var re *connectors.RowError
+			if pq && errors.As(err, &re) {
+				re.Row, re.Line = re.Line, 0
+			}
 			return rows, yielded, err
 		}
-		li.Source = cost.Provenance{Object: name, Line: line, Row: rows}
+		li.Source = cost.Provenance{Object: name, Row: rows}
+		if !pq {
+			li.Source.Line = pos
+		}
 		if onlyPeriod && !p.Contains(li.ChargePeriodStart) {
 			continue
 		}

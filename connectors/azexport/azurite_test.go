@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/allot-dev/allot/connectors"
 	"github.com/allot-dev/allot/internal/testenv"
@@ -117,4 +118,41 @@ func TestAzurite(t *testing.T) {
 			}
 		})
 	}
+
+	// A Parquet export file read from Blob storage (copied to a temporary
+	// file for random access) yields what the same file yields from disk.
+	t.Run("parquet", func(t *testing.T) {
+		src, err := os.ReadFile(filepath.Join("testdata", "samples", "finops-toolkit__EA_ActualCost_Small.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pq, _ := toParquet(t, src, true)
+		key := "exports/single/part_0_0001.snappy.parquet"
+		if _, err := c.NewBlockBlobClient(key).UploadBuffer(ctx, pq, nil); err != nil {
+			t.Fatal(err)
+		}
+		remote, err := mux.Open(ctx, connectors.Env{Store: &store}, connectors.Config{Name: "az", Kind: connectors.KindAzureExport,
+			URL: "azblob://" + srv.Account + "/" + name + "/" + key + "?endpoint=" + srv.Endpoint})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sep := mustPeriod(t, "2023-09")
+		got, gotSt, err := collect(t, remote, sep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantSt, err := collect(t, openSource(t, "file:"+writeTemp(t, t.TempDir(), "part_0_0001.snappy.parquet", pq), nil), sep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) || len(want) == 0 || !gotSt.Billed.Equal(wantSt.Billed) || !gotSt.Effective.Equal(wantSt.Effective) {
+			t.Fatalf("Blob: %d items, %+v; disk: %d items, %+v", len(got), gotSt, len(want), wantSt)
+		}
+		for i := range got {
+			got[i].Source.Object, want[i].Source.Object = "", ""
+		}
+		if d := cmp.Diff(want, got, decimalEqual); d != "" {
+			t.Errorf("Blob items differ from disk items (-disk +blob):\n%s", d)
+		}
+	})
 }

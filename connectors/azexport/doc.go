@@ -37,9 +37,16 @@
 // run folder: the part after "/<run folder>/" is the file's path in the run
 // folder of the manifest. A blob outside that folder, a missing blob, a
 // blobCount or dataRowCount that disagrees with the blobs (or with the rows
-// actually read) is an error: the run is incomplete or damaged. Parquet
-// exports are refused (configure CSV). A run whose files have a header but
-// no rows is a valid empty export.
+// actually read) is an error: the run is incomplete or damaged. A run
+// whose files have a header but no rows is a valid empty export.
+//
+// Files are CSV (optionally gzip-compressed) or Parquet (by the .parquet
+// name, as Cost Management names them: part_0_0001.snappy.parquet). A
+// Parquet file's top-level columns are read by name like CSV headers, each
+// value as the text a CSV export holds: DOUBLEs as the shortest decimal
+// that reads back as them, DECIMALs exactly, timestamps in RFC 3339,
+// dates as YYYY-MM-DD, and a MAP<string,string> (tags) as its JSON object;
+// errors name the row instead of the line.
 //
 // Inputs lists the manifest (fingerprint "run:<runId>") and each data file
 // (its ETag, or size and modification time).

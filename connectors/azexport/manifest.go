@@ -259,8 +259,8 @@ func ParseManifest(b []byte) (*Manifest, error) {
 	if m.DeliveryConfig != nil && m.DeliveryConfig.FileFormat != "" {
 		format = strings.ToLower(m.DeliveryConfig.FileFormat)
 	}
-	if format != "" && format != "csv" {
-		return nil, fmt.Errorf("file format %q is not supported; configure the export to write CSV (gzip compression is fine)", format)
+	if format != "" && format != "csv" && format != "parquet" {
+		return nil, fmt.Errorf("file format %q is not supported; configure the export to write CSV or Parquet", format)
 	}
 	return &m, nil
 }

@@ -68,7 +68,7 @@ func TestParseManifestRejects(t *testing.T) {
 		{"blob count", `{"blobCount":2,"blobs":[{"blobName":"r/a.csv"}]}`, "blobCount is 2"},
 		{"row count", `{"dataRowCount":5,"blobs":[{"blobName":"r/a.csv","dataRowCount":2},{"blobName":"r/b.csv","dataRowCount":2}]}`, "add up to 4"},
 		{"no blob name", `{"blobs":[{"byteCount":3}]}`, "no blobName"},
-		{"parquet", `{"deliveryConfig":{"fileFormat":"Parquet"},"blobs":[{"blobName":"r/a.parquet"}]}`, "configure the export to write CSV"},
+		{"avro", `{"deliveryConfig":{"fileFormat":"Avro"},"blobs":[{"blobName":"r/a.avro"}]}`, "configure the export to write CSV or Parquet"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseManifest([]byte(tc.json))

@@ -8,12 +8,12 @@ import (
 	"io"
 	"io/fs"
 	"math"
-	"math/big"
 	"os"
 	"strconv"
 	"time"
 
 	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/connectors/internal/pqvalue"
 	"github.com/allot-dev/allot/cost"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
@@ -303,7 +303,7 @@ func (c *pqCol) read(li *cost.LineItem) error {
 	case cvDecInt:
 		setDecimal(li, c.field, decimal.New(intOf(v), -c.scale))
 	case cvDecBytes:
-		setDecimal(li, c.field, decimal.NewFromBigInt(twosComplement(v.ByteArray()), -c.scale))
+		setDecimal(li, c.field, decimal.NewFromBigInt(pqvalue.TwosComplement(v.ByteArray()), -c.scale))
 	case cvTimestamp:
 		n, u := v.Int64(), int64(c.unit)
 		if n > math.MaxInt64/u || n < math.MinInt64/u {
@@ -313,10 +313,7 @@ func (c *pqCol) read(li *cost.LineItem) error {
 	case cvDate:
 		setTime(li, c.field, time.Unix(int64(v.Int32())*86400, 0).UTC())
 	case cvInt96:
-		i := v.Int96()
-		nanos := int64(uint64(i[1])<<32 | uint64(i[0]))
-		days := int64(i[2]) - 2440588 // Julian day of 1970-01-01
-		setTime(li, c.field, time.Unix(days*86400, nanos).UTC())
+		setTime(li, c.field, pqvalue.Int96Time(v.Int96()))
 	}
 	return nil
 }
@@ -332,15 +329,6 @@ func intOf(v parquet.Value) int64 {
 		return 0
 	}
 	return v.Int64()
-}
-
-// twosComplement reads a big-endian two's-complement integer.
-func twosComplement(b []byte) *big.Int {
-	x := new(big.Int).SetBytes(b)
-	if len(b) > 0 && b[0]&0x80 != 0 {
-		x.Sub(x, new(big.Int).Lsh(big.NewInt(1), uint(len(b))*8))
-	}
-	return x
 }
 
 // readMap reads the key/value pairs of a MAP Tags column for one row; k is

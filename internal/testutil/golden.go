@@ -1,5 +1,6 @@
 // Package testutil holds test helpers shared by the project's packages:
-// golden files with an -update flag and a readable unified diff.
+// golden files with an -update flag and a readable unified diff, and a
+// writer of Parquet MAP cells for fixtures.
 package testutil
 
 import (

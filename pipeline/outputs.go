@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/ledger"
@@ -47,6 +48,7 @@ func StageFiles(dir string, files map[string][]byte) (*Staged, error) {
 		st.names = append(st.names, n)
 	}
 	sort.Strings(st.names)
+	removeStaleTemps(dir, st.names, time.Now().Add(-staleTemp))
 	st.tmps = make([]string, len(st.names))
 	errs := make([]error, len(st.names))
 	// Where the system can flush a whole filesystem at once (syncfs on
@@ -106,6 +108,31 @@ func (st *Staged) Discard() {
 	}
 }
 
+// staleTemp is how old a temporary file must be for StageFiles to remove
+// it as left by a process killed between staging and renaming (runs of
+// one period never overlap, so a younger one may be a live run's).
+const staleTemp = time.Hour
+
+// removeStaleTemps removes the temporary files older than before in the
+// folders names are written to (dir and its subfolders among names).
+func removeStaleTemps(dir string, names []string, before time.Time) {
+	dirs := map[string]bool{dir: true}
+	for _, n := range names {
+		dirs[filepath.Dir(filepath.Join(dir, filepath.FromSlash(n)))] = true
+	}
+	for d := range dirs {
+		matches, _ := filepath.Glob(filepath.Join(d, tempPrefix+"*"))
+		for _, m := range matches {
+			if fi, err := os.Lstat(m); err == nil && fi.Mode().IsRegular() && fi.ModTime().Before(before) {
+				os.Remove(m)
+			}
+		}
+	}
+}
+
+// tempPrefix starts the names of staged files.
+const tempPrefix = ".allot-tmp-"
+
 // writeTemp writes one file's content to a temporary file beside its
 // destination, synced when sync is set, (a name may hold a folder: statements/search.md), so
 // the rename that follows stays atomic.
@@ -114,7 +141,7 @@ func writeTemp(dir, name string, content []byte, sync bool) (string, error) {
 	if err := os.MkdirAll(sub, 0o755); err != nil {
 		return "", fmt.Errorf("pipeline: output folder: %w", err)
 	}
-	f, err := os.CreateTemp(sub, ".allot-tmp-"+filepath.Base(name)+"-*")
+	f, err := os.CreateTemp(sub, tempPrefix+filepath.Base(name)+"-*")
 	if err != nil {
 		return "", fmt.Errorf("pipeline: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/allot-dev/allot/ledger"
 )
@@ -40,5 +41,42 @@ func TestRunRefusesALockedPeriod(t *testing.T) {
 	}
 	if out := f.run(oct); len(out.Posted) != 1 {
 		t.Errorf("after the lock is released: %d journals posted, want 1", len(out.Posted))
+	}
+}
+
+// TestStageFilesRemovesStaleTemps: temporary files a killed run left in
+// the output folders (older than staleTemp) are removed by the next write;
+// younger ones, which may be a live run's, and other files stay.
+func TestStageFilesRemovesStaleTemps(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-2 * staleTemp)
+	mk := func(rel string, mtime time.Time) string {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	stale := []string{mk(".allot-tmp-summary.json-123", old), mk("statements/.allot-tmp-search.md-456", old)}
+	kept := []string{mk(".allot-tmp-journal.csv-789", time.Now()), mk("notes.txt", old), mk("other/.allot-tmp-x-1", old)}
+	written, err := WriteFiles(dir, map[string][]byte{"summary.json": []byte("{}"), "statements/search.md": []byte("# search")})
+	if err != nil || len(written) != 2 {
+		t.Fatalf("WriteFiles: %v, %v", written, err)
+	}
+	for _, p := range stale {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s: %v, want it removed", p, err)
+		}
+	}
+	for _, p := range kept {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s: %v, want it kept", p, err)
+		}
 	}
 }

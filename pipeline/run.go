@@ -85,24 +85,30 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 	// reading and fails with the lock's error.
 	gctx, stopGather := context.WithCancel(ctx)
 	defer stopGather()
+	// What the run reads from the ledger is read then too, under the lock.
 	type started struct {
-		s   *session
-		err error
+		s       *session
+		err     error
+		view    *ledgerView
+		viewErr error
 	}
 	sc := make(chan started, 1)
 	go func() {
 		s, err := startSession(ctx, cfg, env, p, ledger.RunAllocation, opts.Now)
 		if err != nil {
 			stopGather()
+			sc <- started{err: err}
+			return
 		}
-		sc <- started{s, err}
+		view, verr := readLedger(ctx, s.led, cfg, p)
+		sc <- started{s: s, view: view, viewErr: verr}
 	}()
 	g, gerr := Gather(gctx, cfg, env, p)
 	st := <-sc
 	if st.err != nil {
 		return nil, st.err
 	}
-	s := st.s
+	s, view := st.s, st.view
 	defer s.close(&err)
 	led, run := s.led, &s.run
 	fail := func(err error) (*Outcome, error) { return nil, s.failed(ctx, err) }
@@ -121,11 +127,10 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 		}
 		run.PriceListFingerprint = fingerprint(pl.Raw)
 	}
-	buf, err := bufferState(ctx, led, cfg, p)
-	if err != nil {
-		return fail(err)
+	if st.viewErr != nil {
+		return fail(st.viewErr)
 	}
-	ain := AllocatorInput(cfg, g, pl, buf)
+	ain := AllocatorInput(cfg, g, pl, view.buf)
 	res, err := allocator.Allocate(ain)
 	if err != nil {
 		return fail(err)
@@ -142,21 +147,10 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 	sum := reports.BuildSummary(res, js, si)
 	sum.Buffer.SurchargeBase = SurchargeBase(ain).Round(res.MinorUnits).StringFixed(res.MinorUnits)
 	out.Summary = sum
-	// Statements compare with the previous month's latest posted run.
-	var prev *statements.Previous
-	if pr, ok, err := led.LatestRun(ctx, p.Prev()); err != nil {
-		return fail(err)
-	} else if ok {
-		prev = &statements.Previous{RunID: pr.ID, Period: pr.Period, Summary: pr.Summary}
-	}
-	trend, err := GapTrend(ctx, led, p, 12)
-	if err != nil {
-		return fail(err)
-	}
 	gaps := gapreport.Options{Period: p, Currency: cfg.Currency, Basis: cfg.CostBasis,
-		Places: res.MinorUnits, TopN: gapsTopN, Trend: trend}
+		Places: res.MinorUnits, TopN: gapsTopN, Trend: view.trend}
 	files, err := reportFiles(res, g.Stats, gaps, sum, statements.Input{Result: res, Alloc: ain, Journals: js, Booking: JournalParams(cfg),
-		Summary: sum, Resources: g.Resources, AgentRuns: g.AgentRuns, Previous: prev})
+		Summary: sum, Resources: g.Resources, AgentRuns: g.AgentRuns, Previous: view.prev})
 	if err != nil {
 		return fail(err)
 	}
@@ -168,10 +162,7 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 		return fail(fmt.Errorf("%w (see %s)", ErrInvariants, FileSummary))
 	}
 
-	all, err := led.Batches(ctx, p)
-	if err != nil {
-		return fail(err)
-	}
+	all := view.batches
 	var live []ledger.Batch
 	for _, b := range all {
 		if b.Live() {
@@ -249,6 +240,35 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 		return out, err
 	}
 	return out, nil
+}
+
+// ledgerView is what a run reads from the ledger before it posts.
+type ledgerView struct {
+	buf     allocator.BufferState
+	prev    *statements.Previous // the previous month's latest posted run, for statements
+	trend   []gapreport.TrendPoint
+	batches []ledger.Batch // every batch of the period
+}
+
+// readLedger reads a run's ledgerView of period p.
+func readLedger(ctx context.Context, led *ledger.Ledger, cfg *rules.Config, p cost.Period) (*ledgerView, error) {
+	v := &ledgerView{}
+	var err error
+	if v.buf, err = bufferState(ctx, led, cfg, p); err != nil {
+		return nil, err
+	}
+	if pr, ok, err := led.LatestRun(ctx, p.Prev()); err != nil {
+		return nil, err
+	} else if ok {
+		v.prev = &statements.Previous{RunID: pr.ID, Period: pr.Period, Summary: pr.Summary}
+	}
+	if v.trend, err = GapTrend(ctx, led, p, 12); err != nil {
+		return nil, err
+	}
+	if v.batches, err = led.Batches(ctx, p); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // drawAmount is the rounded draw booked for a team (positive).

@@ -59,59 +59,7 @@ func Groups(t *testing.T, d connectors.Driver, p cost.Period) int {
 		}
 		return 0
 	}
-	want := refGroups(lines)
-	at := map[string]int{} // provenance → index of the line in Scan's order
-	for i, li := range lines {
-		at[li.Source.String()] = i
-	}
-	index := map[string]int{}
-	for i := range want {
-		index[groupKey(&want[i])] = i
-	}
-	got := make([]cost.LineItem, len(want))
-	seen := make([]bool, len(want))
-	prev := -1
-	for n, g := range groups {
-		k := groupKey(&g)
-		i, ok := index[k]
-		if !ok {
-			t.Fatalf("item %d has fields no line of Scan has: %s", n, describe(g))
-		}
-		line, ok := at[g.Source.String()]
-		if !ok || groupKey(&lines[line]) != k {
-			t.Fatalf("item %d names %s, which is not one of its lines: %s", n, g.Source, describe(g))
-		}
-		if line <= prev {
-			t.Fatalf("item %d names line %s, before the previous item's", n, g.Source)
-		}
-		prev = line
-		a := &got[i]
-		if !seen[i] {
-			seen[i] = true
-			*a = g
-			a.Count = g.Lines()
-			continue
-		}
-		a.BilledCost = a.BilledCost.Add(g.BilledCost)
-		a.EffectiveCost = a.EffectiveCost.Add(g.EffectiveCost)
-		a.ListCost = a.ListCost.Add(g.ListCost)
-		a.ConsumedQuantity = a.ConsumedQuantity.Add(g.ConsumedQuantity)
-		a.Count += g.Lines()
-		if g.ChargePeriodStart.Before(a.ChargePeriodStart) {
-			a.ChargePeriodStart = g.ChargePeriodStart
-		}
-		if g.ChargePeriodEnd.After(a.ChargePeriodEnd) {
-			a.ChargePeriodEnd = g.ChargePeriodEnd
-		}
-	}
-	for i := range want {
-		if !seen[i] {
-			t.Fatalf("no item for the lines of group %s", describe(want[i]))
-		}
-		if g, w := describe(got[i]), describe(want[i]); g != w {
-			t.Fatalf("group %d, summed over its items:\n got %s\nwant %s", i, g, w)
-		}
-	}
+	matchGroups(t, lines, groups)
 	return len(groups)
 }
 
@@ -170,4 +118,66 @@ func describe(li cost.LineItem) string {
 	return groupKey(&li) + fmt.Sprintf(" | %s..%s | lines %d | billed %s effective %s list %s quantity %s | %s",
 		li.ChargePeriodStart.UTC().Format(time.RFC3339Nano), li.ChargePeriodEnd.UTC().Format(time.RFC3339Nano), li.Lines(),
 		norm(li.BilledCost), norm(li.EffectiveCost), norm(li.ListCost), norm(li.ConsumedQuantity), li.Source)
+}
+
+// matchGroups checks that items are the groups of lines, as ScanGroups
+// yields them: each item has the fields of a group of lines and names one
+// of its lines, later than the previous item's, and the items of a group
+// sum to it. It returns the number of groups.
+func matchGroups(t *testing.T, lines, items []cost.LineItem) int {
+	t.Helper()
+	want := refGroups(lines)
+	at := map[string]int{} // provenance → index of the line in Scan's order
+	for i, li := range lines {
+		at[li.Source.String()] = i
+	}
+	index := map[string]int{}
+	for i := range want {
+		index[groupKey(&want[i])] = i
+	}
+	got := make([]cost.LineItem, len(want))
+	seen := make([]bool, len(want))
+	prev := -1
+	for n, g := range items {
+		k := groupKey(&g)
+		i, ok := index[k]
+		if !ok {
+			t.Fatalf("item %d has fields no line of Scan has: %s", n, describe(g))
+		}
+		line, ok := at[g.Source.String()]
+		if !ok || groupKey(&lines[line]) != k {
+			t.Fatalf("item %d names %s, which is not one of its lines: %s", n, g.Source, describe(g))
+		}
+		if line <= prev {
+			t.Fatalf("item %d names line %s, before the previous item's", n, g.Source)
+		}
+		prev = line
+		a := &got[i]
+		if !seen[i] {
+			seen[i] = true
+			*a = g
+			a.Count = g.Lines()
+			continue
+		}
+		a.BilledCost = a.BilledCost.Add(g.BilledCost)
+		a.EffectiveCost = a.EffectiveCost.Add(g.EffectiveCost)
+		a.ListCost = a.ListCost.Add(g.ListCost)
+		a.ConsumedQuantity = a.ConsumedQuantity.Add(g.ConsumedQuantity)
+		a.Count += g.Lines()
+		if g.ChargePeriodStart.Before(a.ChargePeriodStart) {
+			a.ChargePeriodStart = g.ChargePeriodStart
+		}
+		if g.ChargePeriodEnd.After(a.ChargePeriodEnd) {
+			a.ChargePeriodEnd = g.ChargePeriodEnd
+		}
+	}
+	for i := range want {
+		if !seen[i] {
+			t.Fatalf("no item for the lines of group %s", describe(want[i]))
+		}
+		if g, w := describe(got[i]), describe(want[i]); g != w {
+			t.Fatalf("group %d, summed over its items:\n got %s\nwant %s", i, g, w)
+		}
+	}
+	return len(want)
 }

@@ -185,30 +185,7 @@ func FromDecimal(d decimal.Decimal) (int64, bool) {
 	if !c.IsInt64() {
 		return 0, false
 	}
-	v := c.Int64()
-	shift := int(exp) + Scale
-	switch {
-	case shift == 0:
-		return v, true
-	case shift > 0:
-		if shift > 18 {
-			return 0, v == 0
-		}
-		p := pow10[shift]
-		if v > math.MaxInt64/p || v < math.MinInt64/p {
-			return 0, false
-		}
-		return v * p, true
-	default:
-		if -shift > 18 {
-			return 0, v == 0
-		}
-		p := pow10[-shift]
-		if v%p != 0 {
-			return 0, false
-		}
-		return v / p, true
-	}
+	return RescaleInt(c.Int64(), -exp)
 }
 
 // ScaledDecimal returns v × 10^-Scale.

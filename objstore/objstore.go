@@ -167,3 +167,18 @@ func Join(parts ...string) string {
 	}
 	return strings.Join(out, "/")
 }
+
+// ContextReader reads R until Ctx is done, then fails with Ctx.Err(): a
+// long copy (an upload, a download to a temporary file, hashing an object)
+// stops when its run is cancelled.
+type ContextReader struct {
+	Ctx context.Context
+	R   io.Reader
+}
+
+func (c ContextReader) Read(p []byte) (int, error) {
+	if err := c.Ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.R.Read(p)
+}

@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 
 	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/connectors/internal/objfiles"
 	"github.com/allot-dev/allot/objstore"
 	"github.com/parquet-go/parquet-go"
 )
@@ -37,45 +36,15 @@ func (d *Driver) readerAt(ctx context.Context, o objstore.Object, name string) (
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("awscur: open %s: %w", name, err)
 	}
-	if ra, ok := rc.(io.ReaderAt); ok {
-		size := o.Size
-		if st, ok := rc.(interface{ Stat() (fs.FileInfo, error) }); ok {
-			if info, err := st.Stat(); err == nil {
-				size = info.Size()
-			}
-		}
-		return ra, size, func() { rc.Close() }, nil
-	}
-	defer rc.Close()
-	tmp, err := os.CreateTemp(d.opts.TempDir, "allot-awscur-*.parquet")
+	ra, size, cleanup, err := objfiles.ReaderAt(ctx, rc, o.Size, d.opts.TempDir, nil)
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("awscur: spool %s: %w", name, err)
-	}
-	cleanup := func() {
-		tmp.Close()
-		os.Remove(tmp.Name())
-	}
-	n, err := io.Copy(tmp, ctxReader{ctx, rc})
-	if err != nil {
-		cleanup()
+		rc.Close()
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, 0, nil, ctxErr
 		}
 		return nil, 0, nil, fmt.Errorf("awscur: read %s: %w", name, err)
 	}
-	return tmp, n, cleanup, nil
-}
-
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
+	return ra, size, func() { cleanup(); rc.Close() }, nil
 }
 
 // scanParquet emits a line item per row of f, reading the needed columns

@@ -6,10 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strings"
 
+	"github.com/allot-dev/allot/connectors/internal/objfiles"
 	"github.com/allot-dev/allot/connectors/internal/pqvalue"
 	"github.com/allot-dev/allot/connectors/internal/textio"
 	"github.com/parquet-go/parquet-go"
@@ -63,31 +62,10 @@ type pqRecords struct {
 
 // openParquet opens a Parquet export: rc itself when it is a local file,
 // else a temporary copy (the disk holds one file; memory stays bounded).
-func openParquet(ctx context.Context, rc io.ReadCloser) (*pqRecords, error) {
-	type statReaderAt interface {
-		io.ReaderAt
-		Stat() (fs.FileInfo, error)
-	}
-	var ra io.ReaderAt
-	var size int64
-	cleanup := func() {}
-	if f, ok := rc.(statReaderAt); ok {
-		st, err := f.Stat()
-		if err != nil {
-			return nil, err
-		}
-		ra, size = f, st.Size()
-	} else {
-		tmp, err := os.CreateTemp("", "allot-azexport-*.parquet")
-		if err != nil {
-			return nil, err
-		}
-		cleanup = func() { tmp.Close(); os.Remove(tmp.Name()) }
-		if size, err = io.Copy(tmp, rc); err != nil {
-			cleanup()
-			return nil, err
-		}
-		ra = tmp
+func openParquet(ctx context.Context, rc io.Reader) (*pqRecords, error) {
+	ra, size, cleanup, err := objfiles.ReaderAt(ctx, rc, -1, "", nil)
+	if err != nil {
+		return nil, err
 	}
 	f, err := parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {

@@ -154,7 +154,7 @@ func (d *Driver) Scan(ctx context.Context, p cost.Period, fn func(*cost.LineItem
 
 // scanFile decodes one object. When h is non-nil every byte of the object
 // is also written to h, to the end of the object even if fn stops early
-// with errStop.
+// with objfiles.ErrStop.
 func (d *Driver) scanFile(ctx context.Context, f file, dec *decoder, fn func(*cost.LineItem) error, h hash.Hash) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -170,7 +170,7 @@ func (d *Driver) scanFile(ctx context.Context, f file, dec *decoder, fn func(*co
 	}
 	switch f.format {
 	case formatParquet:
-		ra, size, cleanup, err := readerAt(ctx, rc, r, h)
+		ra, size, cleanup, err := objfiles.ReaderAt(ctx, rc, -1, "", h)
 		if err != nil {
 			return fmt.Errorf("focus: read %s: %w", f.name, err)
 		}
@@ -178,17 +178,12 @@ func (d *Driver) scanFile(ctx context.Context, f file, dec *decoder, fn func(*co
 		return dec.parquet(ctx, ra, size, f.name, fn)
 	default:
 		err := dec.csv(ctx, r, f.name, fn)
-		if h != nil && (err == nil || errors.Is(err, errStop)) {
-			if _, cerr := io.Copy(h, ctxReader{ctx, rc}); cerr != nil {
-				return fmt.Errorf("focus: read %s: %w", f.name, cerr)
-			}
+		if cerr := objfiles.HashRest(ctx, h, rc, err); cerr != nil {
+			return fmt.Errorf("focus: read %s: %w", f.name, cerr)
 		}
 		return err
 	}
 }
-
-// errStop ends a probe once it has seen what it needs.
-var errStop = errors.New("focus: stop")
 
 // Inputs lists the files a scan of p reads, sorted by key, with the
 // store's ETag as the fingerprint or, when the store has none, a SHA-256
@@ -203,18 +198,8 @@ func (d *Driver) Inputs(ctx context.Context, p cost.Period) ([]connectors.Input,
 	dec := newDecoder([]field{fChargePeriodStart})
 	out, found, err := objfiles.Fingerprints(files, func(f file) (objstore.Object, string) { return f.obj, f.name },
 		func(f file, h hash.Hash) (bool, error) {
-			in := false
-			err := d.scanFile(ctx, f, dec, func(li *cost.LineItem) error {
-				if p.Contains(li.ChargePeriodStart) {
-					in = true
-					return errStop
-				}
-				return nil
-			}, h)
-			if errors.Is(err, errStop) {
-				err = nil
-			}
-			return in, err
+			return objfiles.Probe(func(yield func(*cost.LineItem) error) error { return d.scanFile(ctx, f, dec, yield, h) },
+				func(li *cost.LineItem) bool { return p.Contains(li.ChargePeriodStart) })
 		})
 	if err != nil {
 		return nil, err
@@ -224,17 +209,4 @@ func (d *Driver) Inputs(ctx context.Context, p cost.Period) ([]connectors.Input,
 			p, len(files), d.where(), connectors.ErrNotFound)
 	}
 	return out, nil
-}
-
-// ctxReader stops reading once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

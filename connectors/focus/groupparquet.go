@@ -10,6 +10,7 @@ import (
 
 	"github.com/allot-dev/allot/connectors"
 	"github.com/allot-dev/allot/connectors/internal/fastagg"
+	"github.com/allot-dev/allot/connectors/internal/objfiles"
 	"github.com/allot-dev/allot/cost"
 	"github.com/parquet-go/parquet-go"
 )
@@ -127,7 +128,7 @@ func (sc *groupScan) parquet(ctx context.Context, idx []int) ([]*groupSet, error
 		if err != nil {
 			return nil, &objError{obj: i, err: fmt.Errorf("focus: %w", err)}
 		}
-		ra, size, cleanup, err := readerAt(ctx, rc, rc, nil)
+		ra, size, cleanup, err := objfiles.ReaderAt(ctx, rc, -1, "", nil)
 		if err != nil {
 			rc.Close()
 			if cerr := ctx.Err(); cerr != nil {

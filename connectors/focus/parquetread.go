@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
-	"io/fs"
 	"math"
-	"os"
 	"strconv"
 	"time"
 
@@ -468,38 +465,4 @@ func (in *interner) appendText(v parquet.Value) []byte {
 	}
 	in.scratch = b
 	return b
-}
-
-// readerAt gives random access to a Parquet object: the object itself when
-// the store returned a local file (io.ReaderAt with Stat), or else a temporary file the object is
-// copied to (memory stays bounded; the disk holds one object). When h is
-// non-nil the object's bytes are written to it. r is rc, or rc teed into h.
-func readerAt(ctx context.Context, rc io.ReadCloser, r io.Reader, h hash.Hash) (io.ReaderAt, int64, func(), error) {
-	type statReaderAt interface {
-		io.ReaderAt
-		Stat() (fs.FileInfo, error)
-	}
-	if f, ok := rc.(statReaderAt); ok { // a local file: read in place
-		st, err := f.Stat()
-		if err != nil {
-			return nil, 0, nil, err
-		}
-		if h != nil {
-			if _, err := io.Copy(h, ctxReader{ctx, io.NewSectionReader(f, 0, st.Size())}); err != nil {
-				return nil, 0, nil, err
-			}
-		}
-		return f, st.Size(), func() {}, nil
-	}
-	tmp, err := os.CreateTemp("", "allot-focus-*.parquet")
-	if err != nil {
-		return nil, 0, nil, err
-	}
-	cleanup := func() { tmp.Close(); os.Remove(tmp.Name()) }
-	n, err := io.Copy(tmp, ctxReader{ctx, r})
-	if err != nil {
-		cleanup()
-		return nil, 0, nil, err
-	}
-	return tmp, n, cleanup, nil
 }

@@ -148,8 +148,6 @@ func (d *Driver) ScanUsage(ctx context.Context, p cost.Period, fn func(*cost.Usa
 	return nil
 }
 
-var errStop = errors.New("gateway: stop")
-
 func (d *Driver) scanFile(ctx context.Context, f file, dec *decoder, fn func(*cost.UsageRecord) error, h hash.Hash) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -168,10 +166,8 @@ func (d *Driver) scanFile(ctx context.Context, f file, dec *decoder, fn func(*co
 	} else {
 		err = dec.jsonl(ctx, r, f.name, fn)
 	}
-	if h != nil && (err == nil || errors.Is(err, errStop)) {
-		if _, cerr := io.Copy(h, ctxReader{ctx, rc}); cerr != nil {
-			return fmt.Errorf("gateway: read %s: %w", f.name, cerr)
-		}
+	if cerr := objfiles.HashRest(ctx, h, rc, err); cerr != nil {
+		return fmt.Errorf("gateway: read %s: %w", f.name, cerr)
 	}
 	return err
 }
@@ -188,18 +184,8 @@ func (d *Driver) Inputs(ctx context.Context, p cost.Period) ([]connectors.Input,
 	dec := &decoder{}
 	out, found, err := objfiles.Fingerprints(files, func(f file) (objstore.Object, string) { return f.obj, f.name },
 		func(f file, h hash.Hash) (bool, error) {
-			in := false
-			err := d.scanFile(ctx, f, dec, func(u *cost.UsageRecord) error {
-				if p.Contains(u.Timestamp) {
-					in = true
-					return errStop
-				}
-				return nil
-			}, h)
-			if errors.Is(err, errStop) {
-				err = nil
-			}
-			return in, err
+			return objfiles.Probe(func(yield func(*cost.UsageRecord) error) error { return d.scanFile(ctx, f, dec, yield, h) },
+				func(u *cost.UsageRecord) bool { return p.Contains(u.Timestamp) })
 		})
 	if err != nil {
 		return nil, err
@@ -208,16 +194,4 @@ func (d *Driver) Inputs(ctx context.Context, p cost.Period) ([]connectors.Input,
 		return nil, fmt.Errorf("gateway: no usage record in %s in %d file(s) under %s: %w", p, len(files), d.where(), connectors.ErrNotFound)
 	}
 	return out, nil
-}
-
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

@@ -38,7 +38,7 @@ func (b *Bucket) Put(ctx context.Context, key string, body io.Reader, opts *objs
 	if opts == nil {
 		opts = &objstore.PutOptions{}
 	}
-	r := ctxReader{ctx, body}
+	r := objstore.ContextReader{Ctx: ctx, R: body}
 	// Read up to one byte past a block: memory follows the body size for
 	// small bodies, and is capped at one block for big ones.
 	head, err := io.ReadAll(io.LimitReader(r, b.opts.BlockSize+1))
@@ -236,17 +236,4 @@ func (b *Bucket) stageBlocks(ctx context.Context, key string, bb *blockblob.Clie
 		return nil, b.wrap(ctx, "put", key, firstErr)
 	}
 	return ids, nil
-}
-
-// ctxReader stops reading once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

@@ -163,12 +163,12 @@ func (b *Bucket) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 		f.Close()
 		return nil, fmt.Errorf("fileblob: %s is a folder: %w", p, objstore.ErrNotFound)
 	}
-	return ctxFile{ctxReader{ctx, f}, f}, nil
+	return ctxFile{objstore.ContextReader{Ctx: ctx, R: f}, f}, nil
 }
 
 // ctxFile is an open file whose reads stop once its context is done.
 type ctxFile struct {
-	ctxReader
+	objstore.ContextReader
 	f *os.File
 }
 
@@ -177,7 +177,7 @@ func (c ctxFile) Close() error { return c.f.Close() }
 // ReadAt reads the file in place, so that readers needing random access
 // (Parquet) do not copy it; it fails with ctx.Err() once ctx is done.
 func (c ctxFile) ReadAt(p []byte, off int64) (int, error) {
-	if err := c.ctx.Err(); err != nil {
+	if err := c.Ctx.Err(); err != nil {
 		return 0, err
 	}
 	return c.f.ReadAt(p, off)
@@ -215,7 +215,7 @@ func (b *Bucket) Put(ctx context.Context, key string, body io.Reader, opts *objs
 			os.Remove(tmp.Name())
 		}
 	}()
-	if _, err = io.Copy(tmp, ctxReader{ctx, body}); err != nil {
+	if _, err = io.Copy(tmp, objstore.ContextReader{Ctx: ctx, R: body}); err != nil {
 		return fmt.Errorf("fileblob: write %s: %w", p, err)
 	}
 	if err = tmp.Sync(); err != nil {
@@ -252,16 +252,4 @@ func syncDir(dir string) error {
 	defer d.Close()
 	_ = d.Sync() // best effort: not every file system supports it
 	return nil
-}
-
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

@@ -42,7 +42,7 @@ func (b *Bucket) Put(ctx context.Context, key string, body io.Reader, opts *objs
 	if opts == nil {
 		opts = &objstore.PutOptions{}
 	}
-	r := ctxReader{ctx, body}
+	r := objstore.ContextReader{Ctx: ctx, R: body}
 	// Read up to one byte past a part: memory follows the body size for
 	// small bodies, and is capped at one part for big ones.
 	head, err := io.ReadAll(io.LimitReader(r, b.opts.PartSize+1))
@@ -260,17 +260,4 @@ func (b *Bucket) uploadParts(ctx context.Context, key string, uploadID *string, 
 	}
 	sort.Slice(parts, func(i, j int) bool { return *parts[i].PartNumber < *parts[j].PartNumber })
 	return parts, nil
-}
-
-// ctxReader stops reading once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

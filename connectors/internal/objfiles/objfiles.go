@@ -11,6 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
+	"io/fs"
+	"os"
 	"sort"
 	"strings"
 
@@ -148,4 +151,79 @@ func Fingerprints[F any](files []F, info func(F) (objstore.Object, string), read
 	}
 	sort.Slice(inputs, func(i, j int) bool { return inputs[i].Object < inputs[j].Object })
 	return inputs, found, nil
+}
+
+// ReaderAt gives random access to an open object (Parquet needs it): rc
+// itself when the store returned a local file (an io.ReaderAt; its size is
+// its Stat's, else size), or else a temporary file in dir ("" for the
+// system's) that rc is copied to, so that memory stays bounded and the
+// disk holds one object. A negative size means unknown: rc must then
+// have a Stat to be read in place. When h is not nil every byte of the
+// object is written to h. cleanup removes the temporary file; it does not
+// close rc. Reading stops with ctx.Err() once ctx is done.
+func ReaderAt(ctx context.Context, rc io.Reader, size int64, dir string, h hash.Hash) (ra io.ReaderAt, n int64, cleanup func(), err error) {
+	if f, ok := rc.(io.ReaderAt); ok {
+		if st, ok := rc.(interface{ Stat() (fs.FileInfo, error) }); ok {
+			if info, err := st.Stat(); err == nil {
+				size = info.Size()
+			}
+		}
+		if size >= 0 {
+			if h != nil {
+				if _, err := io.Copy(h, objstore.ContextReader{Ctx: ctx, R: io.NewSectionReader(f, 0, size)}); err != nil {
+					return nil, 0, nil, err
+				}
+			}
+			return f, size, func() {}, nil
+		}
+	}
+	tmp, err := os.CreateTemp(dir, "allot-*.parquet")
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	cleanup = func() { tmp.Close(); os.Remove(tmp.Name()) }
+	var w io.Writer = tmp
+	if h != nil {
+		w = io.MultiWriter(tmp, h)
+	}
+	if n, err = io.Copy(w, objstore.ContextReader{Ctx: ctx, R: rc}); err != nil {
+		cleanup()
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, 0, nil, ctxErr
+		}
+		return nil, 0, nil, err
+	}
+	return tmp, n, cleanup, nil
+}
+
+// ErrStop ends a probe once it has seen what it needs (see Probe).
+var ErrStop = errors.New("objfiles: stop")
+
+// Probe runs scan, giving it a yield that it calls with each item, until
+// in accepts one, and reports whether one did. yield then returns
+// ErrStop, which scan returns.
+func Probe[T any](scan func(yield func(T) error) error, in func(T) bool) (bool, error) {
+	found := false
+	err := scan(func(x T) error {
+		if in(x) {
+			found = true
+			return ErrStop
+		}
+		return nil
+	})
+	if errors.Is(err, ErrStop) {
+		err = nil
+	}
+	return found, err
+}
+
+// HashRest writes what is left of an object's reader r to h, so that h
+// holds the whole object, when h is not nil and the read before stopped
+// cleanly (its error err is nil or ErrStop).
+func HashRest(ctx context.Context, h hash.Hash, r io.Reader, err error) error {
+	if h == nil || (err != nil && !errors.Is(err, ErrStop)) {
+		return nil
+	}
+	_, cerr := io.Copy(h, objstore.ContextReader{Ctx: ctx, R: r})
+	return cerr
 }

@@ -200,25 +200,15 @@ func (fs *fastScan) csvObject(ctx context.Context, i int, st *fastagg.CSVState, 
 	if magic, _ := br.Peek(4); string(magic) == "PK\x03\x04" {
 		return nil, nil, &errRescan{obj: int32(i)}
 	}
-	zr, err := textio.Decompress(br)
-	if err != nil {
-		return nil, nil, &errRescan{obj: int32(i)}
-	}
-	defer zr.Close()
-	ahead := fastagg.NewAheadReader(zr, 1<<20, 4)
-	defer ahead.Close()
-	sp := fastagg.NewSplitter(textio.StripBOM(ahead), 1<<20)
-	hdr, _, err := sp.Next()
+	sp, err := fastagg.OpenCSV(ctx, br)
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, nil, cerr
 		}
 		return nil, nil, &errRescan{obj: int32(i)}
 	}
-	headers := make([]string, len(hdr))
-	for k, h := range hdr {
-		headers[k] = string(h)
-	}
+	defer sp.Close()
+	headers := sp.Header
 	s := resolveSchema(headers)
 	if _, missing := s.missingRequired(); missing {
 		return nil, nil, &errRescan{obj: int32(i)}
@@ -232,7 +222,7 @@ func (fs *fastScan) csvObject(ctx context.Context, i int, st *fastagg.CSVState, 
 	}
 	mu.Unlock()
 	t := fastagg.NewTable(len(amountFields))
-	if _, err := fastagg.ScanCSV(ctx, sp, int32(i), &l.fl, t, st); err != nil {
+	if _, err := fastagg.ScanCSV(ctx, sp.Splitter, int32(i), &l.fl, t, st); err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, nil, cerr
 		}

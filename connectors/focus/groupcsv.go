@@ -9,7 +9,6 @@ import (
 
 	"github.com/allot-dev/allot/connectors"
 	"github.com/allot-dev/allot/connectors/internal/fastagg"
-	"github.com/allot-dev/allot/connectors/internal/textio"
 	"github.com/allot-dev/allot/cost"
 )
 
@@ -164,25 +163,15 @@ func (sc *groupScan) csvFile(ctx context.Context, i int, st *fastagg.CSVState, m
 		return nil, nil, fmt.Errorf("focus: %w", err)
 	}
 	defer rc.Close()
-	zr, err := textio.Decompress(rc)
-	if err != nil {
-		return nil, nil, errFallback
-	}
-	defer zr.Close()
-	ahead := fastagg.NewAheadReader(zr, 1<<20, 4)
-	defer ahead.Close()
-	sp := fastagg.NewSplitter(textio.StripBOM(ahead), 1<<20)
-	hdr, _, err := sp.Next()
+	sp, err := fastagg.OpenCSV(ctx, rc)
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, nil, cerr
 		}
 		return nil, nil, errFallback // an empty file or a bad header: the line reader says so
 	}
-	names := make([]string, len(hdr))
-	for k, h := range hdr {
-		names[k] = string(h)
-	}
+	defer sp.Close()
+	names := sp.Header
 	cols, err := resolve(f.name, newHeaderIndex(names).lookup, nil)
 	if err != nil {
 		return nil, nil, err
@@ -196,7 +185,7 @@ func (sc *groupScan) csvFile(ctx context.Context, i int, st *fastagg.CSVState, m
 	}
 	mu.Unlock()
 	t := fastagg.NewTable(len(amountFields))
-	if _, err = fastagg.ScanCSV(ctx, sp, int32(i), &l.fl, t, st); err != nil {
+	if _, err = fastagg.ScanCSV(ctx, sp.Splitter, int32(i), &l.fl, t, st); err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, nil, cerr
 		}

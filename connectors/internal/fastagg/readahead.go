@@ -1,9 +1,12 @@
 package fastagg
 
 import (
+	"context"
 	"errors"
 	"io"
 	"sync"
+
+	"github.com/allot-dev/allot/connectors/internal/textio"
 )
 
 // AheadReader reads its source in a goroutine, a few buffers ahead of the
@@ -86,4 +89,45 @@ func (a *AheadReader) Read(p []byte) (int, error) {
 func (a *AheadReader) Close() error {
 	a.once.Do(func() { close(a.done) })
 	return nil
+}
+
+// CSVStream is a CSV object opened for splitting: decompressed (gzip, or
+// as it is), read ahead on its own goroutine, its byte-order mark
+// stripped. Header is its first record.
+type CSVStream struct {
+	*Splitter
+	Header []string
+	zr     io.Closer
+	ahead  *AheadReader
+}
+
+// OpenCSV opens r for splitting. It fails when r cannot be decompressed
+// or has no header record (with ctx.Err() once ctx is done): a line reader
+// then says what is wrong with it.
+func OpenCSV(ctx context.Context, r io.Reader) (*CSVStream, error) {
+	zr, err := textio.Decompress(r)
+	if err != nil {
+		return nil, err
+	}
+	s := &CSVStream{zr: zr, ahead: NewAheadReader(zr, 1<<20, 4)}
+	s.Splitter = NewSplitter(textio.StripBOM(s.ahead), 1<<20)
+	hdr, _, err := s.Next()
+	if err != nil {
+		s.Close()
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		return nil, err
+	}
+	s.Header = make([]string, len(hdr))
+	for k, h := range hdr {
+		s.Header[k] = string(h)
+	}
+	return s, nil
+}
+
+// Close stops the read-ahead and the decompressor; it does not close r.
+func (s *CSVStream) Close() {
+	s.ahead.Close()
+	s.zr.Close()
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"sync"
 	"sync/atomic"
 
 	"github.com/parquet-go/parquet-go"
@@ -108,56 +107,26 @@ func ScanParquet(ctx context.Context, files []PQFile, workers int) (*PQResult, e
 		nsums = 0
 	}
 	names := NewInterner()
-	var next atomic.Int64
-	var failed atomic.Int64 // index of the first unit that failed, or len(units)
-	failed.Store(int64(len(units)))
-	tables := make([]*Table, workers)
-	errs := make([]error, len(units))
-	var lines atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			s := newPQWorker(names, nsums)
-			tables[w] = s.t
-			defer s.finish()
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(len(units)) || i > failed.Load() {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					errs[i] = err
-					return
-				}
-				u := units[i]
-				n, err := s.rowGroup(ctx, &files[u.file], u)
-				lines.Add(n)
-				if err != nil {
-					errs[i] = err
-					for {
-						f := failed.Load()
-						if i >= f || failed.CompareAndSwap(f, i) {
-							break
-						}
-					}
-				}
-			}
-		}(w)
+	ws := make([]*pqWorker, min(workers, max(len(units), 1)))
+	for w := range ws {
+		ws[w] = newPQWorker(names, nsums)
 	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	var lines atomic.Int64
+	err := ForEach(ctx, len(units), len(ws), func(ctx context.Context, w, i int) error {
+		u := units[i]
+		n, err := ws[w].rowGroup(ctx, &files[u.file], u)
+		lines.Add(n)
+		return err
+	})
+	for _, s := range ws {
+		s.finish()
+	}
+	if err != nil {
 		return nil, err
 	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	t := tables[0]
-	for _, o := range tables[1:] {
-		t.Merge(o)
+	t := ws[0].t
+	for _, o := range ws[1:] {
+		t.Merge(o.t)
 	}
 	return &PQResult{Table: t, Names: names, Lines: lines.Load()}, nil
 }

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/allot-dev/allot/connectors/internal/fastagg"
 	"github.com/allot-dev/allot/cost"
@@ -164,25 +163,22 @@ func (fs *fastScan) parquet(ctx context.Context, idx []int) *posErr {
 			}
 		}
 	}()
-	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 4))
-	var wg sync.WaitGroup
-	for k, i := range idx {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			o := &all[k]
-			o.i = i
-			var ra io.ReaderAt
-			var size int64
-			if ra, size, o.cleanup, o.err = fs.d.readerAt(ctx, fs.objects[i], fs.names[i]); o.err != nil {
-				return
-			}
-			if o.f, o.bad = parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true), parquet.ReadBufferSize(fastagg.ReadBufferSize)); o.bad == nil {
-				o.l, o.bad = newPQLayout(o.f, int32(i), fs.fields)
-			}
-		})
+	err := fastagg.ForEach(ctx, len(idx), max(runtime.GOMAXPROCS(0), 4), func(ctx context.Context, _, k int) error {
+		o := &all[k]
+		o.i = idx[k]
+		var ra io.ReaderAt
+		var size int64
+		if ra, size, o.cleanup, o.err = fs.d.readerAt(ctx, fs.objects[o.i], fs.names[o.i]); o.err != nil {
+			return nil // reported below, in object order
+		}
+		if o.f, o.bad = parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true), parquet.ReadBufferSize(fastagg.ReadBufferSize)); o.bad == nil {
+			o.l, o.bad = newPQLayout(o.f, int32(o.i), fs.fields)
+		}
+		return nil
+	})
+	if err != nil {
+		return &posErr{err: err}
 	}
-	wg.Wait()
 	lg := fastagg.NewLineGrouper()
 	bySig := map[string][]opened{}
 	var sigs []string

@@ -14,6 +14,24 @@ var BillCarrying = map[cost.Component]bool{
 	cost.CompCentralPlatform: true, cost.CompUnallocated: true, cost.CompUnallocatedShare: true,
 }
 
+// TeamSplit sums allocation rows by who bears them: the consuming teams
+// (Charged), the central budget and the unallocated pseudo-team.
+type TeamSplit struct {
+	Charged, Central, Unallocated decimal.Decimal
+}
+
+// Add counts one row of team.
+func (s *TeamSplit) Add(team string, amount decimal.Decimal) {
+	switch team {
+	case cost.Central:
+		s.Central = s.Central.Add(amount)
+	case cost.Unallocated:
+		s.Unallocated = s.Unallocated.Add(amount)
+	default:
+		s.Charged = s.Charged.Add(amount)
+	}
+}
+
 // Journalled returns the part of the bill the run's journals recharge
 // (the numerator of the FinOps GL recharge rate; the bill, res.InputCost,
 // is the denominator), on exact amounts:

@@ -162,20 +162,14 @@ func BuildSummary(res *allocator.Result, js []cost.Journal, in SummaryInput) *Su
 		Input: InputSummary{Lines: res.InputLines, Cost: f(res.InputCost), Actions: res.InputActions, Sources: in.Sources},
 	}
 	teamTotals := map[string]decimal.Decimal{}
-	var charged, central, unalloc, total decimal.Decimal
+	var split TeamSplit
+	var total decimal.Decimal
 	for _, r := range res.Rows {
 		teamTotals[r.Team] = teamTotals[r.Team].Add(r.Amount)
 		total = total.Add(r.Amount)
-		switch r.Team {
-		case cost.Central:
-			central = central.Add(r.Amount)
-		case cost.Unallocated:
-			unalloc = unalloc.Add(r.Amount)
-		default:
-			charged = charged.Add(r.Amount)
-		}
+		split.Add(r.Team, r.Amount)
 	}
-	s.Charged, s.Central, s.Unalloc, s.Total = f(charged), f(central), f(unalloc), f(total)
+	s.Charged, s.Central, s.Unalloc, s.Total = f(split.Charged), f(split.Central), f(split.Unallocated), f(total)
 	// Recovered is every row but the fund's (surcharges and draws move the
 	// buffer, not the bill): the classes' rows plus those with no class
 	// (seats, unallocated shares), as the reconciliation counts it.

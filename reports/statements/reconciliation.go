@@ -173,7 +173,8 @@ func BuildReconciliation(in Input) (*Reconciliation, error) {
 		}
 	}
 
-	var charged, central, unalloc, surch, draws, noClass, carried decimal.Decimal
+	var split reports.TeamSplit
+	var surch, draws, noClass, carried decimal.Decimal
 	teamTotal := map[string]decimal.Decimal{}
 	var teamOrder []string
 	teamSurch := map[string]decimal.Decimal{}
@@ -187,14 +188,7 @@ func BuildReconciliation(in Input) (*Reconciliation, error) {
 			teamOrder = append(teamOrder, r.Team)
 		}
 		teamTotal[r.Team] = teamTotal[r.Team].Add(r.Amount)
-		switch r.Team {
-		case cost.Central:
-			central = central.Add(r.Amount)
-		case cost.Unallocated:
-			unalloc = unalloc.Add(r.Amount)
-		default:
-			charged = charged.Add(r.Amount)
-		}
+		split.Add(r.Team, r.Amount)
 		if reports.BillCarrying[r.Component] {
 			carried = carried.Add(r.Amount)
 		}
@@ -217,8 +211,8 @@ func BuildReconciliation(in Input) (*Reconciliation, error) {
 		classRec[r.Class] = classRec[r.Class].Add(r.Amount)
 		classRecExact[r.Class] = classRecExact[r.Class].Add(r.Exact)
 	}
-	total := charged.Add(central).Add(unalloc)
-	rc.Charged, rc.Central, rc.Unallocated, rc.Total = m(charged), m(central), m(unalloc), m(total)
+	total := split.Charged.Add(split.Central).Add(split.Unallocated)
+	rc.Charged, rc.Central, rc.Unallocated, rc.Total = m(split.Charged), m(split.Central), m(split.Unallocated), m(total)
 	rc.Surcharges, rc.Draws = m(surch), m(draws)
 	recovered := total.Sub(surch).Add(draws)
 	rc.Recovered = m(recovered)

@@ -2,8 +2,6 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
-	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
@@ -27,35 +25,8 @@ func sqliteDSN(t *testing.T) string {
 	return "sqlite:" + filepath.Join(t.TempDir(), "allot.db")
 }
 
-// postgresDSN creates a schema of its own in the test database and returns
-// a DSN whose search_path points at it; the schema is dropped afterwards.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	base := testenv.NeedPostgres(t)
-	schema := "ledger_test_" + randomHex(6)
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		db.Close()
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		db.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	qv := u.Query()
-	qv.Set("search_path", schema)
-	u.RawQuery = qv.Encode()
-	return u.String()
-}
+// postgresDSN is a DSN of a fresh schema of the test database.
+func postgresDSN(t *testing.T) string { return testenv.PostgresSchema(t, "ledger_test_") }
 
 func openLedger(t *testing.T, dsn string) *Ledger {
 	t.Helper()

@@ -1,10 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,39 +17,7 @@ import (
 func forEngines(t *testing.T, fn func(t *testing.T, dsn string)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, "sqlite:held-out.db") })
-	t.Run("postgres", func(t *testing.T) { fn(t, freshPostgresSchema(t)) })
-}
-
-// freshPostgresSchema creates a schema of its own in the test database and
-// returns a URL whose search_path points at it; it is dropped afterwards.
-func freshPostgresSchema(t *testing.T) string {
-	t.Helper()
-	base := testenv.NeedPostgres(t)
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "allot_cmd_" + hex.EncodeToString(b[:])
-	db, err := sql.Open("pgx", base) // registered by the ledger package
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		db.Close()
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		db.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	qv := u.Query()
-	qv.Set("search_path", schema)
-	u.RawQuery = qv.Encode()
-	return u.String()
+	t.Run("postgres", func(t *testing.T) { fn(t, testenv.PostgresSchema(t, "allot_cmd_")) })
 }
 
 var (

@@ -494,22 +494,13 @@ func sortedRows(b *builder, classes []string) []Row {
 		}
 		return len(classes), c
 	}
-	teamRank := func(t string) int {
-		switch t {
-		case cost.Central:
-			return 1
-		case cost.Unallocated:
-			return 2
-		}
-		return 0
-	}
 	rows := make([]Row, 0, len(b.rows))
 	for _, r := range b.rows {
 		rows = append(rows, *r)
 	}
 	sort.Slice(rows, func(i, j int) bool {
 		a, c := rows[i], rows[j]
-		if ta, tc := teamRank(a.Team), teamRank(c.Team); ta != tc {
+		if ta, tc := cost.TeamRank(a.Team), cost.TeamRank(c.Team); ta != tc {
 			return ta < tc
 		}
 		if a.Team != c.Team {

@@ -9,6 +9,18 @@ const (
 	Unallocated = "_unallocated"
 )
 
+// TeamRank orders teams in reports: registered teams (0), then Central
+// (1), then Unallocated (2).
+func TeamRank(team string) int {
+	switch team {
+	case Central:
+		return 1
+	case Unallocated:
+		return 2
+	}
+	return 0
+}
+
 // Unclassified is the action class of a team's cost line that no tag, rule
 // or gateway record classified. It is charged like a class and counted as a
 // tagging gap.

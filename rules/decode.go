@@ -3,7 +3,9 @@ package rules
 import (
 	"encoding"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -151,7 +153,7 @@ func (d *decoder) decode(n *node, path string, v reflect.Value) {
 			p := joinPath(path, k.text)
 			if !ok {
 				d.errs = append(d.errs, &FieldError{File: d.file, Line: k.line, Column: k.col, Path: p,
-					Err: fmt.Errorf("%w: %q is not a key of %s (known keys: %s)", ErrUnknownKey, k.text, describe(path), strings.Join(sortedKeys(fields), ", "))})
+					Err: fmt.Errorf("%w: %q is not a key of %s (known keys: %s)", ErrUnknownKey, k.text, describe(path), strings.Join(slices.Sorted(maps.Keys(fields)), ", "))})
 				continue
 			}
 			d.decode(n.vals[i], p, v.Field(idx))
@@ -186,16 +188,6 @@ func structFields(t reflect.Type) map[string]int {
 		m[strings.Split(tag, ",")[0]] = i
 	}
 	return m
-}
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	// Report in declaration order, which follows the reference configuration.
-	sortByValue(keys, m)
-	return keys
 }
 
 func sortByValue(keys []string, m map[string]int) {

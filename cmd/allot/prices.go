@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -113,7 +115,7 @@ func runPricesPublish(ctx context.Context, a *app, args []string) error {
 	if !out.Lookback.Unclassified.IsZero() {
 		fmt.Fprintf(w, "\nLeft out of every base: %s %s of bill lines with no action class.\n", out.Lookback.Unclassified.Round(places).StringFixed(places), cfg.Currency)
 	}
-	for _, c := range sortedKeys(out.Lookback.Other) {
+	for _, c := range slices.Sorted(maps.Keys(out.Lookback.Other)) {
 		fmt.Fprintf(w, "Left out: %s %s of bill lines of class %q, which is not in action_classes.\n", out.Lookback.Other[c].Round(places).StringFixed(places), cfg.Currency, c)
 	}
 	fmt.Fprintln(w)

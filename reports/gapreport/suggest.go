@@ -2,7 +2,9 @@ package gapreport
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -69,7 +71,7 @@ func suggest(s *tagging.Stats, f func(decimal.Decimal) string, share shareFunc) 
 	}
 
 	// Values that name a team but for case or separators.
-	for _, v := range sortedKeys(s.UnknownValuesUnallocated) {
+	for _, v := range slices.Sorted(maps.Keys(s.UnknownValuesUnallocated)) {
 		team, ok := r.FoldTeam(v)
 		if !ok {
 			continue
@@ -86,7 +88,7 @@ func suggest(s *tagging.Stats, f func(decimal.Decimal) string, share shareFunc) 
 	for vk := range s.IgnoredKeyValues {
 		byKey[vk.Key] = append(byKey[vk.Key], vk)
 	}
-	for _, key := range sortedKeys(byKey) {
+	for _, key := range slices.Sorted(maps.Keys(byKey)) {
 		var t tagging.Tally
 		var maps []string
 		vks := byKey[key]
@@ -114,7 +116,7 @@ func suggest(s *tagging.Stats, f func(decimal.Decimal) string, share shareFunc) 
 
 	// Defaults for sub-accounts whose tagged cost is one team's.
 	covered := map[string]bool{}
-	for _, sub := range sortedKeys(s.UnallocatedBySubAccount) {
+	for _, sub := range slices.Sorted(maps.Keys(s.UnallocatedBySubAccount)) {
 		if sub == "" {
 			continue
 		}
@@ -158,7 +160,7 @@ func suggest(s *tagging.Stats, f func(decimal.Decimal) string, share shareFunc) 
 		g.cells = append(g.cells, c)
 	}
 	coveredCell := map[tagging.Cell]bool{}
-	for _, k := range sortedKeys(rgs) {
+	for _, k := range slices.Sorted(maps.Keys(rgs)) {
 		team, ev, ok := dominant(s.TaggedTeamByResourceGroup[k], f)
 		if !ok {
 			continue
@@ -237,7 +239,7 @@ func suggest(s *tagging.Stats, f func(decimal.Decimal) string, share shareFunc) 
 	if len(s.NoClassBuiltin) > 0 {
 		var t tagging.Tally
 		var parts []string
-		for _, name := range sortedKeys(s.NoClassBuiltin) {
+		for _, name := range slices.Sorted(maps.Keys(s.NoClassBuiltin)) {
 			bt := s.NoClassBuiltin[name]
 			t.Cost, t.Lines = t.Cost.Add(bt.Cost), t.Lines+bt.Lines
 			parts = append(parts, fmt.Sprintf("%s %s", name, f(bt.Cost)))
@@ -295,7 +297,7 @@ func dominant(m map[string]*tagging.Tally, f func(decimal.Decimal) string) (best
 	if !total.IsPositive() {
 		return "", "", false
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if best == "" || m[k].Cost.GreaterThan(m[best].Cost) {
 			best = k
 		}
@@ -306,15 +308,6 @@ func dominant(m map[string]*tagging.Tally, f func(decimal.Decimal) string) (best
 	}
 	pct := b.Mul(decimal.NewFromInt(100)).DivRound(total, 1).StringFixed(1)
 	return best, fmt.Sprintf("%s%% (%s of %s)", pct, f(b), f(total)), true
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func firstNonEmpty(s ...string) string {

@@ -226,7 +226,7 @@ func BuildReconciliation(in Input) (*Reconciliation, error) {
 			rc.NoClassComponents = append(rc.NoClassComponents, string(c))
 		}
 	}
-	sort.SliceStable(teamOrder, func(i, j int) bool { return teamRank(teamOrder[i]) < teamRank(teamOrder[j]) })
+	sort.SliceStable(teamOrder, func(i, j int) bool { return cost.TeamRank(teamOrder[i]) < cost.TeamRank(teamOrder[j]) })
 	for _, t := range teamOrder {
 		rc.Teams = append(rc.Teams, TeamAmount{Team: t, Amount: m(teamTotal[t])})
 		if s, ok := teamSurch[t]; ok {
@@ -257,16 +257,6 @@ func BuildReconciliation(in Input) (*Reconciliation, error) {
 			Debit: m(d), Credit: m(c), Balanced: j.Balanced()})
 	}
 	return rc, nil
-}
-
-func teamRank(t string) int {
-	switch t {
-	case cost.Central:
-		return 1
-	case cost.Unallocated:
-		return 2
-	}
-	return 0
 }
 
 // classRecoveries lists recovered against actual per class. Actuals are

@@ -113,22 +113,11 @@ func newPQLayout(f *parquet.File, obj int32, fs cost.FieldSet) (*pqLayout, error
 		if !tags {
 			break
 		}
-		var leaves []*parquet.Column
-		var walk func(*parquet.Column)
-		walk = func(c *parquet.Column) {
-			if c.Leaf() {
-				leaves = append(leaves, c)
-				return
-			}
-			for _, k := range c.Columns() {
-				walk(k)
-			}
-		}
-		walk(top[mc.idx])
-		if top[mc.idx].Leaf() || len(leaves) != 2 {
+		kc, vc, ok := mapLeaves(top[mc.idx])
+		if !ok {
 			return nil, fastagg.ErrUnsupported
 		}
-		k, v := int(leaves[0].Index()), int(leaves[1].Index())
+		k, v := kc.Index(), vc.Index()
 		l.names[k], l.names[v] = mc.name, mc.name
 		l.fl.Maps = append(l.fl.Maps, [2]int{k, v})
 		l.maps = append(l.maps, i)

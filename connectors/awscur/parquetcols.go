@@ -263,7 +263,9 @@ type pqMap struct {
 	keyConv, valConv *pqCol
 }
 
-func newPQMap(c *parquet.Column, prefix string) (*pqMap, error) {
+// mapLeaves returns the key and value leaves of a MAP column; ok is false
+// when c is not a group of exactly two leaves.
+func mapLeaves(c *parquet.Column) (k, v *parquet.Column, ok bool) {
 	var leaves []*parquet.Column
 	var walk func(*parquet.Column)
 	walk = func(c *parquet.Column) {
@@ -277,9 +279,16 @@ func newPQMap(c *parquet.Column, prefix string) (*pqMap, error) {
 	}
 	walk(c)
 	if c.Leaf() || len(leaves) != 2 {
+		return nil, nil, false
+	}
+	return leaves[0], leaves[1], true
+}
+
+func newPQMap(c *parquet.Column, prefix string) (*pqMap, error) {
+	k, v, ok := mapLeaves(c)
+	if !ok {
 		return nil, fmt.Errorf("%w: %s is not a MAP of key and value", ErrUnsupportedFormat, c.Name())
 	}
-	k, v := leaves[0], leaves[1]
 	kc := &pqCol{name: c.Name(), kind: convString, intern: map[string]string{}}
 	vc, err := newPQColAnyDepth(v)
 	if err != nil {

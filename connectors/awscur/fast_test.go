@@ -33,15 +33,7 @@ func TestGroupsFixtures(t *testing.T) {
 // net costs, E-notation, 12-digit amounts (the exact slow path), tag maps
 // with and without dictionaries, several files and row groups.
 func TestGroupsGenerated(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		o    gen.Options
-	}{
-		{"Parquet", gen.Options{File: gen.FileParquet}},
-		{"Parquet, tag map without dictionary", gen.Options{File: gen.FileParquet, NoDict: true}},
-		{"Parquet, every column plain", gen.Options{File: gen.FileParquet, Plain: true}},
-		{"CSV.gz", gen.Options{File: gen.FileCSVGzip}},
-	} {
+	for _, tc := range generatedFiles {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.o
 			o.Rows, o.Format, o.Period, o.Seed, o.Files = 30000, gen.FormatAWSCUR2, oct2026, 11, 3
@@ -91,4 +83,17 @@ func TestGroupsReadWhatScanReads(t *testing.T) {
 			connectortest.Groups(t, NewCUR(fileblob.New(dir), tc.file, nil), oct2026)
 		})
 	}
+}
+
+// generatedFiles are the file variants the grouped readers are compared
+// on: Parquet with dictionaries, with the tag map plain, with every column
+// plain, and CSV.gz.
+var generatedFiles = []struct {
+	name string
+	o    gen.Options
+}{
+	{"Parquet", gen.Options{File: gen.FileParquet}},
+	{"Parquet, tag map without dictionary", gen.Options{File: gen.FileParquet, NoDict: true}},
+	{"Parquet, every column plain", gen.Options{File: gen.FileParquet, Plain: true}},
+	{"CSV.gz", gen.Options{File: gen.FileCSVGzip}},
 }

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"maps"
 	"path/filepath"
-	"sort"
+	"slices"
 	"testing"
 	"time"
 
@@ -63,15 +63,7 @@ func TestGroupsFieldsFixtures(t *testing.T) {
 // every field.
 func TestGroupsFieldsGenerated(t *testing.T) {
 	sets := connectortest.FieldSets()
-	for _, tc := range []struct {
-		name string
-		o    gen.Options
-	}{
-		{"Parquet", gen.Options{File: gen.FileParquet}},
-		{"Parquet, tag map without dictionary", gen.Options{File: gen.FileParquet, NoDict: true}},
-		{"Parquet, every column plain", gen.Options{File: gen.FileParquet, Plain: true}},
-		{"CSV.gz", gen.Options{File: gen.FileCSVGzip}},
-	} {
+	for _, tc := range generatedFiles {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.o
 			o.Rows, o.Format, o.Period, o.Seed, o.Files = 8000, gen.FormatAWSCUR2, oct2026, 12, 3
@@ -85,12 +77,7 @@ func TestGroupsFieldsGenerated(t *testing.T) {
 			}
 			lines := connectortest.Replay(t, open(nil), oct2026)
 			count := map[string]int{}
-			names := make([]string, 0, len(sets))
-			for name := range sets {
-				names = append(names, name)
-			}
-			sort.Strings(names)
-			for _, name := range names {
+			for _, name := range slices.Sorted(maps.Keys(sets)) {
 				fs := sets[name]
 				items, groups := connectortest.GroupsFields(t, lines, withFields(open, fs), oct2026, fs)
 				if items < groups {

@@ -14,6 +14,15 @@ import (
 // error returned is the one of the lowest failing item: the same error a
 // sequential loop would return.
 func ForEach(ctx context.Context, n, workers int, fn func(ctx context.Context, w, i int) error) error {
+	return ForEachThen(ctx, n, workers, fn, nil)
+}
+
+// ForEachThen is ForEach, then done(w) on worker w's goroutine once it
+// finds no item left to take (done may be nil). A worker's closing work
+// (flushing what it buffered) then overlaps with the items the others are
+// still on, instead of waiting for the slowest. done is called for every w
+// in [0, min(workers, n)), also after a failure.
+func ForEachThen(ctx context.Context, n, workers int, fn func(ctx context.Context, w, i int) error, done func(w int)) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -29,6 +38,9 @@ func ForEach(ctx context.Context, n, workers int, fn func(ctx context.Context, w
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			if done != nil {
+				defer done(w)
+			}
 			for {
 				i := next.Add(1) - 1
 				if i >= int64(n) || i > failed.Load() {

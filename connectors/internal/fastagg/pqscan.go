@@ -112,15 +112,12 @@ func ScanParquet(ctx context.Context, files []PQFile, workers int) (*PQResult, e
 		ws[w] = newPQWorker(names, nsums)
 	}
 	var lines atomic.Int64
-	err := ForEach(ctx, len(units), len(ws), func(ctx context.Context, w, i int) error {
+	err := ForEachThen(ctx, len(units), len(ws), func(ctx context.Context, w, i int) error {
 		u := units[i]
 		n, err := ws[w].rowGroup(ctx, &files[u.file], u)
 		lines.Add(n)
 		return err
-	})
-	for _, s := range ws {
-		s.finish()
-	}
+	}, func(w int) { ws[w].finish() })
 	if err != nil {
 		return nil, err
 	}

@@ -5,14 +5,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"unicode"
 
 	"github.com/allot-dev/allot/connectors"
 	"github.com/allot-dev/allot/connectors/internal/textio"
 	"github.com/allot-dev/allot/cost"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // maxLine bounds one JSON line, so a file without newlines cannot take
@@ -25,8 +27,11 @@ const checkEvery = 1024
 // decoder turns usage files into records, reusing one record: the record
 // passed to fn is valid only during the call.
 type decoder struct {
-	b builder
-	u cost.UsageRecord
+	b    builder
+	u    cost.UsageRecord
+	text bytes.Reader
+	dec  *jsontext.Decoder // reused from line to line
+	key  []byte            // the flattened key being read
 }
 
 func rowError(object string, line int64, err error) error {
@@ -82,109 +87,137 @@ func (d *decoder) jsonl(ctx context.Context, r io.Reader, object string, fn func
 	return ctx.Err()
 }
 
+// jsonOptions read JSON as encoding/json does: a repeated unknown key is
+// not an error (a repeated known field is, see builder.put), and invalid
+// UTF-8 in a string becomes U+FFFD.
+var jsonOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+
 // object reads one JSON object, flattening nested objects into dotted
 // keys: {"gen_ai":{"usage":{"input_tokens":3}}} is gen_ai.usage.input_tokens.
+// A nested object that cannot hold a known field (metadata, say) is
+// skipped without being looked at member by member.
 func (d *decoder) object(text []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(text))
-	dec.UseNumber()
-	tok, err := dec.Token()
+	d.text.Reset(text)
+	if d.dec == nil {
+		d.dec = jsontext.NewDecoder(&d.text, jsonOptions...)
+	} else {
+		d.dec.Reset(&d.text, jsonOptions...)
+	}
+	tok, err := d.dec.ReadToken()
 	if err != nil {
 		return jsonError(err)
 	}
-	if delim, ok := tok.(json.Delim); !ok || delim != '{' {
-		return fmt.Errorf("%w: want one JSON object per line (JSON lines); found %s", ErrBadRecord, describe(tok))
+	if tok.Kind() != '{' {
+		return fmt.Errorf("%w: want one JSON object per line (JSON lines); found %s", ErrBadRecord, describe(tok.Kind()))
 	}
-	if err := d.members(dec, ""); err != nil {
+	d.key = d.key[:0]
+	if err := d.members(0); err != nil {
 		return err
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	if _, err := d.dec.ReadToken(); !errors.Is(err, io.EOF) {
 		return fmt.Errorf("%w: unexpected text after the JSON object; want one object per line", ErrBadRecord)
 	}
 	return nil
 }
 
-// members reads the members of an object whose '{' was consumed.
-func (d *decoder) members(dec *json.Decoder, prefix string) error {
-	for dec.More() {
-		tok, err := dec.Token()
+// members reads the members of an object whose '{' was read, and its '}';
+// d.key[:prefix] is the flattened key of the object and a dot.
+func (d *decoder) members(prefix int) error {
+	dec := d.dec
+	for {
+		switch dec.PeekKind() {
+		case '}':
+			_, err := dec.ReadToken()
+			return jsonError(err)
+		case 0: // the error comes with the next read
+			_, err := dec.ReadToken()
+			return jsonError(err)
+		}
+		name, err := dec.ReadValue()
 		if err != nil {
 			return jsonError(err)
 		}
-		key := prefix + tok.(string)
-		tok, err = dec.Token()
-		if err != nil {
+		if d.key, err = jsontext.AppendUnquote(d.key[:prefix], name); err != nil {
 			return jsonError(err)
 		}
-		s := slotOf(key)
-		switch v := tok.(type) {
-		case json.Delim:
-			if v == '{' {
-				if s >= 0 {
-					return bad(slotNames[s], ErrBadValue, "%s is an object; want a string or number", slotNames[s])
-				}
-				if err := d.members(dec, key+"."); err != nil {
-					return err
+		s := slotOfBytes(d.key)
+		switch dec.PeekKind() {
+		case '{':
+			if s >= 0 {
+				return bad(slotNames[s], ErrBadValue, "%s is an object; want a string or number", slotNames[s])
+			}
+			if !holdsSlots(d.key) {
+				if err := dec.SkipValue(); err != nil {
+					return jsonError(err)
 				}
 				continue
 			}
-			if s >= 0 {
-				return bad(slotNames[s], ErrBadValue, "%s is an array; want a string or number", slotNames[s])
+			if _, err := dec.ReadToken(); err != nil {
+				return jsonError(err)
 			}
-			if err := skipArray(dec); err != nil {
+			d.key = append(d.key, '.')
+			if err := d.members(len(d.key)); err != nil {
 				return err
 			}
 			continue
-		case nil:
-			if s >= 0 && d.b.set[s] {
+		case '[':
+			if s >= 0 {
+				return bad(slotNames[s], ErrBadValue, "%s is an array; want a string or number", slotNames[s])
+			}
+			if err := dec.SkipValue(); err != nil {
+				return jsonError(err)
+			}
+			continue
+		}
+		if s < 0 {
+			if err := dec.SkipValue(); err != nil {
+				return jsonError(err)
+			}
+			continue
+		}
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return jsonError(err)
+		}
+		var text string
+		switch tok.Kind() {
+		case 'n':
+			if d.b.set[s] {
 				return bad(slotNames[s], ErrBadRecord, "%s is given twice in one record", slotNames[s])
 			}
 			continue // null: the field is absent
-		}
-		if s < 0 {
-			continue
-		}
-		var text string
-		switch v := tok.(type) {
-		case string:
-			text = v
-		case json.Number:
-			text = v.String()
-		case bool:
-			text = fmt.Sprint(v)
+		case 't':
+			text = "true"
+		case 'f':
+			text = "false"
+		default: // a string (unescaped) or a number (its text as written)
+			text = tok.String()
 		}
 		if err := d.b.put(s, text); err != nil {
 			return err
 		}
 	}
-	if _, err := dec.Token(); err != nil { // the closing '}'
-		return jsonError(err)
-	}
-	return nil
 }
 
-func skipArray(dec *json.Decoder) error {
-	depth := 1
-	for depth > 0 {
-		tok, err := dec.Token()
-		if err != nil {
-			return jsonError(err)
-		}
-		if delim, ok := tok.(json.Delim); ok {
-			switch delim {
-			case '[', '{':
-				depth++
-			default:
-				depth--
-			}
+// holdsSlots reports whether an object under key can hold a known field:
+// whether some field's name starts with the key and a dot.
+func holdsSlots(key []byte) bool {
+	k := bytes.TrimLeftFunc(key, unicode.IsSpace)
+	for _, n := range slotNames {
+		if len(n) > len(k) && n[len(k)] == '.' && strings.EqualFold(n[:len(k)], string(k)) {
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
 func jsonError(err error) error {
-	var se *json.SyntaxError
+	if err == nil {
+		return nil
+	}
+	var se *jsontext.SyntacticError
 	if errors.As(err, &se) {
-		return fmt.Errorf("%w: invalid JSON at byte %d: %v", ErrBadRecord, se.Offset, se)
+		return fmt.Errorf("%w: invalid JSON at byte %d: %v", ErrBadRecord, se.ByteOffset, se.Err)
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("%w: the JSON object is cut short", ErrBadRecord)
@@ -192,16 +225,20 @@ func jsonError(err error) error {
 	return fmt.Errorf("%w: invalid JSON: %v", ErrBadRecord, err)
 }
 
-func describe(tok json.Token) string {
-	switch v := tok.(type) {
-	case json.Delim:
-		return "'" + v.String() + "'"
-	case string:
+func describe(k jsontext.Kind) string {
+	switch k {
+	case '[':
+		return "'['"
+	case '"':
 		return "a string"
-	case nil:
+	case 'n':
 		return "null"
+	case '0':
+		return "a number"
+	case 't', 'f':
+		return "a boolean"
 	}
-	return "a " + fmt.Sprintf("%T", tok)
+	return "'" + string(rune(k)) + "'"
 }
 
 // csv decodes a CSV file whose header names the same fields.

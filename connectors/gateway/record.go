@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -44,16 +45,20 @@ const (
 var slotNames = [numSlots]string{keyTimestamp, keyTeam, keyActionClass, keyModel, keyInputTokens,
 	keyOutputTokens, keyCount, keyEvalScope, keyAgentRunID, keyRequestID}
 
-// slotOf returns the slot of a key, matched case-insensitively, or -1.
-func slotOf(key string) slot {
-	k := strings.ToLower(strings.TrimSpace(key))
+// slotOfBytes returns the slot of a key, its spaces trimmed, matched
+// case-insensitively (simple Unicode case folding), or -1.
+func slotOfBytes(key []byte) slot {
+	k := bytes.TrimSpace(key)
 	for i, n := range slotNames {
-		if n == k {
+		if len(n) == len(k) && strings.EqualFold(n, string(k)) {
 			return slot(i)
 		}
 	}
 	return -1
 }
+
+// slotOf returns the slot of a key, matched case-insensitively, or -1.
+func slotOf(key string) slot { return slotOfBytes([]byte(key)) }
 
 // fieldError is a problem with one field of a record; the decoder adds the
 // object and line.

@@ -6,7 +6,9 @@
 #   REPEAT=3                runs per measurement; the best is kept
 #   PERIOD=2026-10          the month
 #
-# It builds allot and the DuckDB runner (a separate Go module, bench/go.mod;
+# It builds allot as it ships (scripts/build.sh: static, stripped, the
+# build CI and the Dockerfile run) and the DuckDB runner (a separate Go
+# module, bench/go.mod;
 # the first build downloads DuckDB's static library, ~50 MB), generates the
 # data under bench/data/ with `allot gen` (kept for the next run), and
 # measures the wall time of the whole `allot run` (reports, journals and a
@@ -44,7 +46,8 @@ fi
 
 echo "building allot and the DuckDB runner" >&2
 mkdir -p "$here/bin"
-(cd "$root" && go build -o "$here/bin/allot" ./cmd/allot)
+# allot as it ships: the same build command as CI and the Dockerfile.
+OUT="$here/bin/allot" VERSION=bench "$root/scripts/build.sh" 2>/dev/null
 (cd "$here" && go build -o "$here/bin/duckrun" ./cmd/duckrun && go build -o "$here/bin/allotsums" ./cmd/allotsums)
 
 name="cur2-$ext-$ROWS"

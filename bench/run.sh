@@ -3,26 +3,28 @@
 #
 #   FORMAT=parquet|csv.gz   file format (default parquet)
 #   NODICT=1                Parquet tag map written PLAIN (dictionaries overflowed)
-#   REPEAT=3                runs per measurement; the best is kept
+#   REPEAT=5                rounds (3 above 20M lines); each measurement keeps its best
 #   PERIOD=2026-10          the month
 #
 # It builds allot as it ships (scripts/build.sh: static, stripped, the
 # build CI and the Dockerfile run) and the DuckDB runner (a separate Go
-# module, bench/go.mod;
-# the first build downloads DuckDB's static library, ~50 MB), generates the
-# data under bench/data/ with `allot gen` (kept for the next run), and
-# measures the wall time of the whole `allot run` (reports, journals and a
-# fresh SQLite ledger included) with GOMAXPROCS=1 and on all cores, and
-# DuckDB's query time with SET threads=1 and all: the group-by a FinOps
-# engineer would write, the billed cost summed by team and action class tag
-# in DECIMAL(38,10). It checks that allot's exact per-team-and-class sums
+# module, bench/go.mod; the first build downloads DuckDB's static library,
+# ~50 MB), generates the data under bench/data/ with `allot gen` (kept for
+# the next run), and measures, in REPEAT rounds that take turns, the wall
+# time of the whole `allot run` (reports, journals and a fresh SQLite
+# ledger included) with GOMAXPROCS=1 and on all cores, and DuckDB's query
+# time with SET threads=1 and all: the group-by a FinOps engineer would
+# write, the billed cost summed by team and action class tag in
+# DECIMAL(38,10). It checks that allot's exact per-team-and-class sums
 # (pipeline.Gather, before allocation) equal DuckDB's, and prints a table,
 # then key=value lines.
 set -euo pipefail
 
 ROWS=${1:-10000000}
 FORMAT=${FORMAT:-parquet}
-REPEAT=${REPEAT:-3}
+# Short runs are measured more often: a 0.5 s run moves more with the
+# machine's noise than a 10 s one.
+if [ "$ROWS" -le 20000000 ]; then REPEAT=${REPEAT:-5}; else REPEAT=${REPEAT:-3}; fi
 PERIOD=${PERIOD:-2026-10}
 NODICT=${NODICT:-0}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -73,52 +75,55 @@ trap 'rm -rf "$work"' EXIT
 # calc EXPR [FORMAT]: floating-point arithmetic and comparisons (awk).
 calc() { awk -v fmt="${2:-%.6f}" "BEGIN { v = ($1); if (v == int(v) && fmt == \"%.6f\") printf \"%d\", v; else printf fmt, v }"; }
 
-# allot_run PROCS: best wall seconds and the largest peak RSS (KB) of REPEAT runs.
-allot_run() {
-	local procs=$1 best="" rss=0 s r
-	for _ in $(seq "$REPEAT"); do
-		rm -rf "$data"/allot.db* "$work/out"
-		if [ -n "$timer" ]; then
-			# GNU time gives the peak memory; its %e has a resolution of
-			# 10 ms (2% of a 0.5 s run), so the wall time is bash's clock.
-			local t0=$EPOCHREALTIME
-			GOMAXPROCS=$procs "$timer" -f "%e %M" -o "$work/time" "$here/bin/allot" --log-level warn \
-				run --config "$data/allot.yaml" --period "$PERIOD" --out "$work/out" >"$work/stdout" 2>"$work/stderr"
-			local t1=$EPOCHREALTIME
-			read -r s r <"$work/time"
-			s=$(calc "$t1 - $t0")
-		else
-			local t0 t1
-			t0=$(date +%s.%N)
-			GOMAXPROCS=$procs "$here/bin/allot" --log-level warn run --config "$data/allot.yaml" \
-				--period "$PERIOD" --out "$work/out" >"$work/stdout" 2>"$work/stderr"
-			t1=$(date +%s.%N)
-			s=$(calc "$t1 - $t0") r=0
-		fi
-		if [ -z "$best" ] || [ "$(calc "$s < $best")" = 1 ]; then best=$s; fi
-		if [ "$r" -gt "$rss" ]; then rss=$r; fi
-	done
-	echo "$best $rss"
+# allot_once PROCS: the wall seconds and peak RSS (KB, 0 without GNU time)
+# of one allot run.
+allot_once() {
+	local procs=$1 s r=0
+	rm -rf "$data"/allot.db* "$work/out"
+	if [ -n "$timer" ]; then
+		# GNU time gives the peak memory; its %e has a resolution of
+		# 10 ms (2% of a 0.5 s run), so the wall time is bash's clock.
+		local t0=$EPOCHREALTIME
+		GOMAXPROCS=$procs "$timer" -f "%e %M" -o "$work/time" "$here/bin/allot" --log-level warn \
+			run --config "$data/allot.yaml" --period "$PERIOD" --out "$work/out" >"$work/stdout" 2>"$work/stderr"
+		local t1=$EPOCHREALTIME
+		read -r _ r <"$work/time"
+		s=$(calc "$t1 - $t0")
+	else
+		local t0 t1
+		t0=$(date +%s.%N)
+		GOMAXPROCS=$procs "$here/bin/allot" --log-level warn run --config "$data/allot.yaml" \
+			--period "$PERIOD" --out "$work/out" >"$work/stdout" 2>"$work/stderr"
+		t1=$(date +%s.%N)
+		s=$(calc "$t1 - $t0")
+	fi
+	echo "$s $r"
 }
 
-# duck_run THREADS: best query seconds of REPEAT runs.
-duck_run() {
-	local threads=$1 best="" s
-	for _ in $(seq "$REPEAT"); do
-		s=$("$here/bin/duckrun" -files "$glob" -format "$FORMAT" -threads "$threads" | sed -n 's/^seconds=//p')
-		if [ -z "$best" ] || [ "$(calc "$s < $best")" = 1 ]; then best=$s; fi
-	done
-	echo "$best"
+# duck_once THREADS: the query seconds of one DuckDB run.
+duck_once() {
+	"$here/bin/duckrun" -files "$glob" -format "$FORMAT" -threads "$1" | sed -n 's/^seconds=//p'
 }
 
-echo "allot, 1 core" >&2
-read -r a1 rss1 < <(allot_run 1)
-echo "allot, $cores cores" >&2
-read -r aN rssN < <(allot_run "$cores")
-echo "DuckDB, 1 thread" >&2
-d1=$(duck_run 1)
-echo "DuckDB, $cores threads" >&2
-dN=$(duck_run "$cores")
+# min A B: the smaller of two seconds ("" is no value yet).
+min() { if [ -z "$1" ] || [ "$(calc "$2 < $1")" = 1 ]; then echo "$2"; else echo "$1"; fi; }
+
+# The four measurements take turns, REPEAT rounds, and each keeps its best:
+# the machine's speed drifts over a script run (other guests of a shared
+# host), and taking turns gives every measurement the same moments, so the
+# ratios do not depend on which one happened to run in a slow minute.
+a1="" aN="" d1="" dN="" rss1=0 rssN=0
+for round in $(seq "$REPEAT"); do
+	echo "round $round of $REPEAT: allot on 1 core and on $cores, DuckDB on 1 thread and on $cores" >&2
+	read -r s r < <(allot_once 1)
+	a1=$(min "$a1" "$s")
+	if [ "$r" -gt "$rss1" ]; then rss1=$r; fi
+	read -r s r < <(allot_once "$cores")
+	aN=$(min "$aN" "$s")
+	if [ "$r" -gt "$rssN" ]; then rssN=$r; fi
+	d1=$(min "$d1" "$(duck_once 1)")
+	dN=$(min "$dN" "$(duck_once "$cores")")
+done
 
 echo "cross-check: allot's exact sums per team and class against DuckDB's" >&2
 "$here/bin/allotsums" --config "$data/allot.yaml" --period "$PERIOD" >"$work/allot.csv"

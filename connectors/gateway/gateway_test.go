@@ -266,3 +266,35 @@ func TestEmptyFolderNotFound(t *testing.T) {
 
 // jsonlASHA256 is sha256sum testdata/jsonl/2026-10-a.jsonl.
 const jsonlASHA256 = "5b255111d2c800600717956abb7377b7e05dd38c444d7d60129d756bf0109c30"
+
+// FuzzJSONLines feeds arbitrary lines to the JSON lines reader: it must
+// never panic, and whatever it rejects it rejects as bad input naming the
+// file and a line of it.
+func FuzzJSONLines(f *testing.F) {
+	for _, s := range []string{
+		`{"timestamp":"2026-10-01T00:00:00Z","team":"a","gen_ai":{"usage":{"input_tokens":3}},"metadata":{"x":[1,{"y":null}]}}`,
+		`{"timestamp":"2026-10-01T00:00:00Z","count":"2","GEN_AI.usage.output_tokens":1e3}`,
+		`[1,2]`, `{"timestamp":`, `{"a":"\ud800"}`, "{\"team\":\"\xff\"}", `{} {}`, `{"gen_ai":{"usage":[]}}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, content string) {
+		p := filepath.Join(t.TempDir(), "u.jsonl")
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := scanAll(t, p)
+		if err == nil || errors.Is(err, connectors.ErrNotFound) {
+			for _, r := range recs {
+				if r.Timestamp.IsZero() || r.Source.Line < 1 {
+					t.Fatalf("record %+v without a timestamp or a line", r)
+				}
+			}
+			return
+		}
+		var re *connectors.RowError
+		if !errors.As(err, &re) || !errors.Is(err, connectors.ErrBadInput) || re.Line < 1 || !strings.HasSuffix(re.Object, "/u.jsonl") {
+			t.Fatalf("error %v: want a RowError of bad input with the file and a line", err)
+		}
+	})
+}

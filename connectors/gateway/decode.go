@@ -137,9 +137,9 @@ func (d *decoder) members(prefix int) error {
 		if err != nil {
 			return jsonError(err)
 		}
-		if d.key, err = jsontext.AppendUnquote(d.key[:prefix], name); err != nil {
-			return jsonError(err)
-		}
+		// The decoder has checked the name's syntax: the one error left is
+		// invalid UTF-8, which becomes U+FFFD as in a string value.
+		d.key, _ = jsontext.AppendUnquote(d.key[:prefix], name)
 		s := slotOfBytes(d.key)
 		switch dec.PeekKind() {
 		case '{':

@@ -210,6 +210,7 @@ func TestAcceptedForms(t *testing.T) {
 		{"repeated unknown keys", `{"timestamp":"2026-10-01T10:00:00Z","x":1,"x":2}`, base},
 		{"invalid UTF-8 replaced", "{\"timestamp\":\"2026-10-01T10:00:00Z\",\"team\":\"a\xffb\"}",
 			cost.UsageRecord{Timestamp: base.Timestamp, Team: "a\uFFFDb"}},
+		{"invalid UTF-8 in a key", "{\"timestamp\":\"2026-10-01T10:00:00Z\",\"te\xffam\":\"x\"}", base},
 		{"CRLF and BOM", "\uFEFF" + `{"timestamp":"2026-10-01T10:00:00Z"}` + "\r", base},
 	}
 	for _, tc := range tests {

@@ -21,7 +21,6 @@ import (
 	"github.com/allot-dev/allot/reports/gapreport"
 	"github.com/allot-dev/allot/reports/statements"
 	"github.com/allot-dev/allot/rules"
-	"github.com/allot-dev/allot/tagging"
 	"github.com/shopspring/decimal"
 )
 
@@ -130,6 +129,17 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 	if st.viewErr != nil {
 		return fail(st.viewErr)
 	}
+	// The tagging-gap report reads only the gathered statistics and the
+	// ledger's trend: it renders while the allocation, the journals and the
+	// summary are built (one core's work otherwise), and the rest of the
+	// reports join it.
+	gaps := gapreport.Options{Period: p, Currency: cfg.Currency, Basis: cfg.CostBasis,
+		Places: cost.MinorUnits(cfg.Currency), TopN: gapsTopN, Trend: view.trend}
+	gapFiles := make(chan rendered, 1)
+	go func() {
+		files, err := gapreport.Build(g.Stats, gaps).Files()
+		gapFiles <- rendered{files, err}
+	}()
 	ain := AllocatorInput(cfg, g, pl, view.buf)
 	res, err := allocator.Allocate(ain)
 	if err != nil {
@@ -147,9 +157,7 @@ func Run(ctx context.Context, cfg *rules.Config, env Env, opts RunOptions) (out 
 	sum := reports.BuildSummary(res, js, si)
 	sum.Buffer.SurchargeBase = SurchargeBase(ain).Round(res.MinorUnits).StringFixed(res.MinorUnits)
 	out.Summary = sum
-	gaps := gapreport.Options{Period: p, Currency: cfg.Currency, Basis: cfg.CostBasis,
-		Places: res.MinorUnits, TopN: gapsTopN, Trend: view.trend}
-	files, err := reportFiles(res, g.Stats, gaps, sum, statements.Input{Result: res, Alloc: ain, Journals: js, Booking: JournalParams(cfg),
+	files, err := reportFiles(res, gapFiles, sum, statements.Input{Result: res, Alloc: ain, Journals: js, Booking: JournalParams(cfg),
 		Summary: sum, Resources: g.Resources, AgentRuns: g.AgentRuns, Previous: view.prev})
 	if err != nil {
 		return fail(err)
@@ -343,11 +351,17 @@ func finalJournals(next []cost.Journal, live []ledger.Batch, toPost []cost.Journ
 	return out
 }
 
-func reportFiles(res *allocator.Result, stats *tagging.Stats, gaps gapreport.Options, sum *reports.Summary, st statements.Input) (map[string][]byte, error) {
-	// The allocation rows and summary, the tagging-gap report in its four
-	// forms (reports/gapreport, built here from the gap statistics), and
-	// the team statements and the reconciliation (reports/statements)
-	// render side by side.
+// rendered is a set of output files, or why they could not be rendered.
+type rendered struct {
+	files map[string][]byte
+	err   error
+}
+
+func reportFiles(res *allocator.Result, gapFiles <-chan rendered, sum *reports.Summary, st statements.Input) (map[string][]byte, error) {
+	// The allocation rows and summary and the team statements and the
+	// reconciliation (reports/statements) render side by side, and join
+	// the tagging-gap report in its four forms (reports/gapreport), which
+	// started rendering before them.
 	renders := []func() (map[string][]byte, error){
 		func() (map[string][]byte, error) {
 			var b bytes.Buffer
@@ -360,7 +374,7 @@ func reportFiles(res *allocator.Result, stats *tagging.Stats, gaps gapreport.Opt
 			}
 			return map[string][]byte{FileAllocations: b.Bytes(), FileSummary: s}, nil
 		},
-		func() (map[string][]byte, error) { return gapreport.Build(stats, gaps).Files() },
+		func() (map[string][]byte, error) { r := <-gapFiles; return r.files, r.err },
 		func() (map[string][]byte, error) { return statements.Files(st) },
 	}
 	parts := make([]map[string][]byte, len(renders))

@@ -338,6 +338,9 @@ func (p *packed) insert(i uint64, k0, k1 uint64, pos Pos) int32 {
 
 // flush moves every group into t, under the byte key ScanParquet uses.
 func (p *packed) flush(t *Table, key []byte) []byte {
+	if t.Len() == 0 { // the first flush brings every group: size t once
+		t.Reserve(len(p.recs))
+	}
 	into := make([]int, len(p.recs))
 	for g := range p.recs {
 		rec := &p.recs[g]

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"hash/maphash"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -122,6 +123,30 @@ func (t *Table) Find(h uint64, key []byte, pos Pos) int {
 	}
 }
 
+// Reserve makes room for n more groups, so that adding them grows no
+// array: a flush that knows how many groups it brings allocates (and
+// faults in) each array once instead of doubling it several times. The
+// keys' bytes grow as they come.
+func (t *Table) Reserve(n int) {
+	if n <= 0 {
+		return
+	}
+	want := len(t.keyEnd) + n
+	if size := len(t.slots); 2*want > size {
+		for 2*want > size {
+			size *= 2
+		}
+		t.rehash(size)
+	}
+	t.hashes = slices.Grow(t.hashes, n)
+	t.keyEnd = slices.Grow(t.keyEnd, n)
+	t.Sums = slices.Grow(t.Sums, n*t.NSums)
+	t.Count = slices.Grow(t.Count, n)
+	t.Start = slices.Grow(t.Start, n)
+	t.End = slices.Grow(t.End, n)
+	t.First = slices.Grow(t.First, n)
+}
+
 func (t *Table) insert(slot uint64, h uint64, key []byte, pos Pos) int {
 	g := len(t.keyEnd)
 	t.slots[slot] = h>>32<<32 | uint64(g+1)
@@ -131,9 +156,7 @@ func (t *Table) insert(slot uint64, h uint64, key []byte, pos Pos) int {
 		panic("fastagg: group keys exceed 4 GiB")
 	}
 	t.keyEnd = append(t.keyEnd, uint32(len(t.arena)))
-	for range t.NSums {
-		t.Sums = append(t.Sums, Int128{})
-	}
+	t.Sums = append(t.Sums, make([]Int128, t.NSums)...)
 	t.Count = append(t.Count, 0)
 	t.Start = append(t.Start, maxInstant)
 	t.End = append(t.End, minInstant)
@@ -144,8 +167,11 @@ func (t *Table) insert(slot uint64, h uint64, key []byte, pos Pos) int {
 	return g
 }
 
-func (t *Table) grow() {
-	t.slots = make([]uint64, 2*len(t.slots))
+func (t *Table) grow() { t.rehash(2 * len(t.slots)) }
+
+// rehash moves the groups into a slot table of size (a power of two).
+func (t *Table) rehash(size int) {
+	t.slots = make([]uint64, size)
 	t.mask = uint64(len(t.slots) - 1)
 	for g, h := range t.hashes {
 		i := h & t.mask

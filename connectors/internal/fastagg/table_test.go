@@ -56,6 +56,9 @@ func TestTableProperty(t *testing.T) {
 				r.end = end
 			}
 			tb := tables[rapid.IntRange(0, workers-1).Draw(t, "worker")]
+			if rapid.IntRange(0, 20).Draw(t, "reserve?") == 0 { // room made ahead changes nothing
+				tb.Reserve(rapid.IntRange(0, 100).Draw(t, "reserve"))
+			}
 			g := tb.Find(Hash([]byte(key)), []byte(key), pos)
 			if pos.Less(tb.First[g]) {
 				tb.First[g] = pos
@@ -98,6 +101,35 @@ func TestTableProperty(t *testing.T) {
 			prev = all.First[g]
 		}
 	})
+}
+
+// TestTableReserveGrowsNothing: after Reserve(n), adding n groups moves no
+// array and rehashes nothing, and every group is found again.
+func TestTableReserveGrowsNothing(t *testing.T) {
+	tb := NewTable(3)
+	tb.Find(Hash([]byte("before")), []byte("before"), Pos{Line: 1})
+	const n = 5000
+	tb.Reserve(n)
+	slots, sums, first := len(tb.slots), cap(tb.Sums), cap(tb.First)
+	for i := range n {
+		key := []byte(fmt.Sprintf("group-%d", i))
+		if g := tb.Find(Hash(key), key, Pos{Line: int64(i + 2)}); g != i+1 {
+			t.Fatalf("group %d got index %d", i, g)
+		}
+	}
+	if len(tb.slots) != slots || cap(tb.Sums) != sums || cap(tb.First) != first {
+		t.Fatalf("slots %d→%d, Sums cap %d→%d, First cap %d→%d: Reserve did not make room",
+			slots, len(tb.slots), sums, cap(tb.Sums), first, cap(tb.First))
+	}
+	for i := -1; i < n; i++ {
+		key := []byte(fmt.Sprintf("group-%d", i))
+		if i < 0 {
+			key = []byte("before")
+		}
+		if g := tb.Find(Hash(key), key, Pos{Line: 1 << 40}); g != i+1 || tb.Len() != n+1 {
+			t.Fatalf("%s found as %d (%d groups), want %d", key, g, tb.Len(), i+1)
+		}
+	}
 }
 
 func TestInstantNull(t *testing.T) {

@@ -96,20 +96,25 @@ func refGroups(lines []cost.LineItem) []cost.LineItem {
 			i = len(out) - 1
 			index[k] = i
 		}
-		g := &out[i]
-		g.BilledCost = g.BilledCost.Add(li.BilledCost)
-		g.EffectiveCost = g.EffectiveCost.Add(li.EffectiveCost)
-		g.ListCost = g.ListCost.Add(li.ListCost)
-		g.ConsumedQuantity = g.ConsumedQuantity.Add(li.ConsumedQuantity)
-		g.Count += li.Lines()
-		if li.ChargePeriodStart.Before(g.ChargePeriodStart) {
-			g.ChargePeriodStart = li.ChargePeriodStart
-		}
-		if li.ChargePeriodEnd.After(g.ChargePeriodEnd) {
-			g.ChargePeriodEnd = li.ChargePeriodEnd
-		}
+		addToGroup(&out[i], &li)
 	}
 	return out
+}
+
+// addToGroup adds li to group g: the sums, the line count, the earliest
+// charge period start and the latest end.
+func addToGroup(g, li *cost.LineItem) {
+	g.BilledCost = g.BilledCost.Add(li.BilledCost)
+	g.EffectiveCost = g.EffectiveCost.Add(li.EffectiveCost)
+	g.ListCost = g.ListCost.Add(li.ListCost)
+	g.ConsumedQuantity = g.ConsumedQuantity.Add(li.ConsumedQuantity)
+	g.Count += li.Lines()
+	if li.ChargePeriodStart.Before(g.ChargePeriodStart) {
+		g.ChargePeriodStart = li.ChargePeriodStart
+	}
+	if li.ChargePeriodEnd.After(g.ChargePeriodEnd) {
+		g.ChargePeriodEnd = li.ChargePeriodEnd
+	}
 }
 
 // describe renders every field of an item, decimals normalized.
@@ -159,17 +164,7 @@ func matchGroups(t *testing.T, lines, items []cost.LineItem) int {
 			a.Count = g.Lines()
 			continue
 		}
-		a.BilledCost = a.BilledCost.Add(g.BilledCost)
-		a.EffectiveCost = a.EffectiveCost.Add(g.EffectiveCost)
-		a.ListCost = a.ListCost.Add(g.ListCost)
-		a.ConsumedQuantity = a.ConsumedQuantity.Add(g.ConsumedQuantity)
-		a.Count += g.Lines()
-		if g.ChargePeriodStart.Before(a.ChargePeriodStart) {
-			a.ChargePeriodStart = g.ChargePeriodStart
-		}
-		if g.ChargePeriodEnd.After(a.ChargePeriodEnd) {
-			a.ChargePeriodEnd = g.ChargePeriodEnd
-		}
+		addToGroup(a, &g)
 	}
 	for i := range want {
 		if !seen[i] {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"math/bits"
+	"slices"
 )
 
 // seqSpace numbers sequences of ids (tag sets). Its table is laid out so
@@ -203,7 +204,7 @@ func (c *seqSpace) getHashed(s []uint32, h uint64) uint32 {
 			continue
 		}
 		rec := c.recs[uint32(v)-1:]
-		if int(rec[1]) == len(s) && equalU32(rec[2:2+len(s)], s) {
+		if int(rec[1]) == len(s) && slices.Equal(rec[2:2+len(s)], s) {
 			return rec[0]
 		}
 	}
@@ -233,16 +234,4 @@ func (c *seqSpace) insert(i uint64, s []uint32, h uint64) uint32 {
 		}
 	}
 	return code
-}
-
-func equalU32(a, b []uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

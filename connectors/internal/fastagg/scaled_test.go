@@ -157,14 +157,7 @@ func TestFromFloat64(t *testing.T) {
 // magnitude a bill line has, and for arbitrary doubles.
 func TestFromFloat64Property(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		var x float64
-		if rapid.Bool().Draw(t, "decimal") {
-			n := rapid.Int64Range(-1<<53, 1<<53).Draw(t, "n")
-			e := rapid.IntRange(0, 14).Draw(t, "e")
-			x, _ = strconv.ParseFloat(strconv.FormatInt(n, 10)+"e-"+strconv.Itoa(e), 64)
-		} else {
-			x = math.Float64frombits(rapid.Uint64().Draw(t, "bits"))
-		}
+		x := drawDouble(t)
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return
 		}
@@ -187,14 +180,7 @@ func TestFromFloat64Property(t *testing.T) {
 // and accepts every double FromFloat64 accepts below 2^51 / 10^10.
 func TestFastScaledProperty(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		var x float64
-		if rapid.Bool().Draw(t, "decimal") {
-			n := rapid.Int64Range(-1<<53, 1<<53).Draw(t, "n")
-			e := rapid.IntRange(0, 14).Draw(t, "e")
-			x, _ = strconv.ParseFloat(strconv.FormatInt(n, 10)+"e-"+strconv.Itoa(e), 64)
-		} else {
-			x = math.Float64frombits(rapid.Uint64().Draw(t, "bits"))
-		}
+		x := drawDouble(t)
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return
 		}
@@ -249,4 +235,17 @@ func TestFromDecimalAndRescale(t *testing.T) {
 			t.Fatalf("RescaleInt(%d, %d) = %s", u, sc, ScaledDecimal(v))
 		}
 	})
+}
+
+// drawDouble draws a decimal of up to 14 fractional digits near any
+// magnitude a bill line has, or any double at all (NaN and infinities
+// included: the caller skips them).
+func drawDouble(t *rapid.T) float64 {
+	if rapid.Bool().Draw(t, "decimal") {
+		n := rapid.Int64Range(-1<<53, 1<<53).Draw(t, "n")
+		e := rapid.IntRange(0, 14).Draw(t, "e")
+		x, _ := strconv.ParseFloat(strconv.FormatInt(n, 10)+"e-"+strconv.Itoa(e), 64)
+		return x
+	}
+	return math.Float64frombits(rapid.Uint64().Draw(t, "bits"))
 }

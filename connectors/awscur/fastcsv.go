@@ -86,7 +86,7 @@ func newCSVLayout(s *schema, header string, fs cost.FieldSet) *csvLayout {
 		l.fl.Amounts = append(l.fl.Amounts, i)
 	}
 	l.fl.NullMask = true
-	l.fl.IsNull = cellNull
+	l.fl.IsNull = textio.IsNullBytes
 	l.fl.ParseTime = func(v string) (fastagg.Instant, error) {
 		t, err := textio.ParseTime(v)
 		if err != nil {

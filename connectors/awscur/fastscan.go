@@ -1,7 +1,6 @@
 package awscur
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -358,10 +357,4 @@ func (fs *fastScan) sniffParquet(ctx context.Context, o objstore.Object) bool {
 	var magic [4]byte
 	n, _ := io.ReadFull(rc, magic[:])
 	return n == 4 && string(magic[:]) == "PAR1"
-}
-
-// cellNull is textio.IsNull on bytes: empty or null once trimmed.
-func cellNull(b []byte) bool {
-	b = bytes.TrimSpace(b)
-	return len(b) == 0 || (len(b) == 4 && bytes.EqualFold(b, []byte("null")))
 }

@@ -45,11 +45,13 @@ func fileURL(t *testing.T, rel string) string {
 	return "file:" + abs
 }
 
-// collect scans p and returns copies of the items.
+// collect scans p line by line (Source.ScanLines: the driver's Scan) and
+// returns copies of the items. groups_test.go checks that the grouped scan
+// Source.Scan runs agrees with it.
 func collect(t *testing.T, src *connectors.Source, p cost.Period) ([]cost.LineItem, connectors.Stats, error) {
 	t.Helper()
 	var items []cost.LineItem
-	st, err := src.Scan(context.Background(), p, func(li *cost.LineItem) error {
+	st, err := src.ScanLines(context.Background(), p, func(li *cost.LineItem) error {
 		items = append(items, *li)
 		return nil
 	})

@@ -59,12 +59,7 @@ func (m *rowMapper) text(rec []string, i int) string {
 // mapRow fills li from one record. li must be zeroed by the caller.
 func (m *rowMapper) mapRow(rec []string, line int64, li *cost.LineItem) error {
 	l := m.l
-	li.ProviderName = ProviderName
-	if l.provider >= 0 {
-		if v := m.text(rec, l.provider); v != "" {
-			li.ProviderName = v
-		}
-	}
+	m.provider(rec, li)
 	start, err := m.date(rec, line, l.date, !l.focus)
 	if err != nil {
 		return err
@@ -81,12 +76,9 @@ func (m *rowMapper) mapRow(rec []string, line int64, li *cost.LineItem) error {
 		}
 		li.ChargePeriodEnd = end
 	}
-	if l.billingPeriodStart >= 0 && m.text(rec, l.billingPeriodStart) != "" {
-		if li.BillingPeriodStart, err = m.date(rec, line, l.billingPeriodStart, true); err != nil {
-			return err
-		}
+	if err := m.billingPeriod(rec, line, li); err != nil {
+		return err
 	}
-
 	if err := m.money(rec, line, li); err != nil {
 		return err
 	}
@@ -100,8 +92,75 @@ func (m *rowMapper) mapRow(rec []string, line int64, li *cost.LineItem) error {
 		}
 		li.ConsumedQuantity = q
 	}
-	li.ConsumedUnit = m.text(rec, l.unit)
+	return m.describe(rec, line, li)
+}
 
+// groupSums are the numbers of a group of cost-details rows (see
+// mapGroup): the earliest charge day, the latest one, and the sums of the
+// cost, PAYG cost and quantity columns.
+type groupSums struct {
+	first, last          time.Time
+	cost, list, quantity decimal.Decimal
+}
+
+// mapGroup fills li from the cells every row of a group shares (rec, with
+// the amount and date cells empty) and the group's sums, the way mapRow
+// fills a row of the group. It serves cost-details files only (not
+// FocusCost ones), and files whose commitment usage never needs the
+// dataset to split a non-zero cost (see splitCost). line names the
+// group's first line in errors.
+func (m *rowMapper) mapGroup(rec []string, line int64, s *groupSums, li *cost.LineItem) error {
+	l := m.l
+	m.provider(rec, li)
+	li.ChargePeriodStart = s.first
+	li.ChargePeriodEnd = s.last.AddDate(0, 0, 1)
+	if err := m.billingPeriod(rec, line, li); err != nil {
+		return err
+	}
+	chargeType, err := m.charge(rec, line, li)
+	if err != nil {
+		return err
+	}
+	billed, effective, err := splitCost(m.dataset, chargeType, cell(rec, l.pricingModel), s.cost)
+	if err != nil {
+		return &connectors.RowError{Object: m.object, Line: line, Column: m.h.name(l.pricingModel), Err: err}
+	}
+	li.BilledCost, li.EffectiveCost, li.ListCost = billed, effective, s.list
+	if li.BillingCurrency, err = m.billingCurrency(rec, line); err != nil {
+		return err
+	}
+	li.ConsumedQuantity = s.quantity
+	return m.describe(rec, line, li)
+}
+
+// provider sets the provider name: Microsoft unless a FocusCost file
+// names another.
+func (m *rowMapper) provider(rec []string, li *cost.LineItem) {
+	li.ProviderName = ProviderName
+	if m.l.provider >= 0 {
+		if v := m.text(rec, m.l.provider); v != "" {
+			li.ProviderName = v
+		}
+	}
+}
+
+// billingPeriod sets the billing period start when the file has one.
+func (m *rowMapper) billingPeriod(rec []string, line int64, li *cost.LineItem) error {
+	l := m.l
+	if l.billingPeriodStart >= 0 && m.text(rec, l.billingPeriodStart) != "" {
+		var err error
+		if li.BillingPeriodStart, err = m.date(rec, line, l.billingPeriodStart, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// describe sets the text fields that say what was bought and by whom,
+// and the tags.
+func (m *rowMapper) describe(rec []string, line int64, li *cost.LineItem) error {
+	l := m.l
+	li.ConsumedUnit = m.text(rec, l.unit)
 	li.SubAccountID = m.text(rec, l.subscription)
 	if l.focus {
 		li.SubAccountID = stripSubscriptions(li.SubAccountID)
@@ -159,15 +218,10 @@ func (m *rowMapper) money(rec []string, line int64, li *cost.LineItem) error {
 		return err
 	}
 
-	chargeType := "Usage" // files without the column (legacy pay-as-you-go) hold usage only
-	if l.chargeType >= 0 {
-		chargeType = cell(rec, l.chargeType)
+	chargeType, err := m.charge(rec, line, li)
+	if err != nil {
+		return err
 	}
-	cat, class, ok := chargeCategory(chargeType)
-	if !ok {
-		return m.fail(line, l.chargeType, "ChargeType %q is not one of Usage, Purchase, Refund, Tax, Credit, UnusedReservation, UnusedSavingsPlan, RoundingAdjustment", chargeType)
-	}
-	li.ChargeCategory, li.ChargeClass = cat, class
 	c, err := m.decimal(rec, line, l.cost, true)
 	if err != nil {
 		return err
@@ -180,6 +234,22 @@ func (m *rowMapper) money(rec []string, line int64, li *cost.LineItem) error {
 	li.BilledCost, li.EffectiveCost = billed, effective
 	li.ListCost, err = m.decimal(rec, line, l.list, false)
 	return err
+}
+
+// charge sets the charge category and class of a cost-details row from
+// its ChargeType, which it returns.
+func (m *rowMapper) charge(rec []string, line int64, li *cost.LineItem) (string, error) {
+	l := m.l
+	chargeType := "Usage" // files without the column (legacy pay-as-you-go) hold usage only
+	if l.chargeType >= 0 {
+		chargeType = cell(rec, l.chargeType)
+	}
+	cat, class, ok := chargeCategory(chargeType)
+	if !ok {
+		return "", m.fail(line, l.chargeType, "ChargeType %q is not one of Usage, Purchase, Refund, Tax, Credit, UnusedReservation, UnusedSavingsPlan, RoundingAdjustment", chargeType)
+	}
+	li.ChargeCategory, li.ChargeClass = cat, class
+	return chargeType, nil
 }
 
 // chargeCategory maps an Azure ChargeType to the FOCUS ChargeCategory and

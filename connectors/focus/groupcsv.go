@@ -9,6 +9,7 @@ import (
 
 	"github.com/allot-dev/allot/connectors"
 	"github.com/allot-dev/allot/connectors/internal/fastagg"
+	"github.com/allot-dev/allot/connectors/internal/textio"
 	"github.com/allot-dev/allot/cost"
 )
 
@@ -61,7 +62,7 @@ func newCSVLayout(cols []column, fs cost.FieldSet) *csvLayout {
 		}
 	}
 	l.sig = sig.String()
-	l.fl.IsNull = cellNull
+	l.fl.IsNull = textio.IsNullBytes
 	l.fl.ParseTime = parseInstant
 	l.fl.ParseAmount = parseAmount
 	l.fl.ParseCount = parseCount

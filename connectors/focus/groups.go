@@ -1,7 +1,6 @@
 package focus
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -247,12 +246,6 @@ func (sc *groupScan) rowError(e *fastagg.RowError, name string) error {
 		re.Err = fmt.Errorf("%w: %w", ErrBadValue, e.Err)
 	}
 	return re
-}
-
-// cellNull is isNull on bytes: a cell that is empty or NULL once trimmed.
-func cellNull(b []byte) bool {
-	b = bytes.TrimSpace(b)
-	return len(b) == 0 || (len(b) == 4 && bytes.EqualFold(b, []byte("null")))
 }
 
 func parseInstant(s string) (fastagg.Instant, error) {

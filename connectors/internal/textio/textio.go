@@ -119,6 +119,13 @@ func IsNull(s string) bool {
 	return s == "" || strings.EqualFold(s, "null")
 }
 
+// IsNullBytes is IsNull on a cell's bytes, for the fast paths that split
+// CSV without building strings.
+func IsNullBytes(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) == 0 || (len(b) == 4 && bytes.EqualFold(b, []byte("null")))
+}
+
 // ParseDecimal parses a number exactly: plain decimals and E-notation
 // (8.094e-05). A null cell returns zero and ok=false. Anything else
 // (thousands separators, currency symbols, NaN, words) is an error.

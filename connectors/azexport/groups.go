@@ -1,0 +1,396 @@
+package azexport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/connectors/internal/fastagg"
+	"github.com/allot-dev/allot/connectors/internal/textio"
+	"github.com/allot-dev/allot/cost"
+	"github.com/shopspring/decimal"
+)
+
+var (
+	_ connectors.GroupScanner         = (*Driver)(nil)
+	_ connectors.ParallelGroupScanner = (*Driver)(nil)
+)
+
+// ScanGroups implements connectors.GroupScanner: it yields one item per
+// group of rows that agree on every field but the costs, the quantity, the
+// charge day and the provenance, in the order Scan first meets each group.
+//
+// Cost-details CSV files (EA, MCA, pay-as-you-go; plain or gzip) are split
+// and grouped without building a line item per row, several files in
+// parallel: the rows' raw cells are the group key, the dates are parsed
+// once per distinct cell and the amounts are summed exactly. What a row
+// means (charge category, the commitment split of its cost, currency,
+// region, tags) is worked out once per group, with the rules Scan applies
+// to each row. Parquet files, FocusCost files and files whose commitment
+// usage needs a dataset nothing names are read line by line and grouped
+// the same way.
+//
+// On bad input the scan yields nothing and returns Scan's error: whenever
+// the fast path meets a problem it reads the export again line by line,
+// so the error names the same file, line and column, in the same words.
+func (d *Driver) ScanGroups(ctx context.Context, p cost.Period, fn func(*cost.LineItem) error) error {
+	return d.ScanGroupsParallel(ctx, p, 1, func(_ int, li *cost.LineItem) error { return fn(li) })
+}
+
+// ScanGroupsParallel implements connectors.ParallelGroupScanner: the scan
+// of ScanGroups, whose groups are then checked and yielded by workers
+// goroutines, each a contiguous run of the groups in order.
+func (d *Driver) ScanGroupsParallel(ctx context.Context, p cost.Period, workers int, fn func(worker int, li *cost.LineItem) error) error {
+	pl, err := d.plan(ctx, p)
+	if err != nil {
+		return err
+	}
+	sc := &groupScan{d: d, pl: pl, p: p, blobs: make([]blobScan, len(pl.blobs))}
+	if err := sc.run(ctx); err != nil {
+		return d.exactError(ctx, p, err)
+	}
+	return sc.emit(ctx, workers, fn)
+}
+
+// exactError turns a problem the grouped scan met into the error Scan
+// reports, by running Scan: the first bad row in file order, described the
+// way the line reader describes it. Should Scan find nothing wrong, err is
+// returned as it is.
+func (d *Driver) exactError(ctx context.Context, p cost.Period, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	if serr := d.Scan(ctx, p, func(*cost.LineItem) error { return nil }); serr != nil {
+		return serr
+	}
+	return err
+}
+
+// groupScan is one grouped scan of an export run (or of a single file).
+type groupScan struct {
+	d     *Driver
+	pl    *plan
+	p     cost.Period
+	blobs []blobScan
+	sets  []*groupSet
+}
+
+// blobScan is what the scan learned about one file.
+type blobScan struct {
+	name string
+	pq   bool       // a Parquet file: positions are rows, not lines
+	m    *rowMapper // fast-path files: the file's columns and date style
+	rows int64      // data rows
+}
+
+// groupSet is the groups of files that share a header (fast path), or of
+// the files read line by line (lines).
+type groupSet struct {
+	t *fastagg.Table
+	// keys: the columns whose cells make a fast-path key, in key order
+	keys  []int
+	lines *fastagg.LineGrouper
+}
+
+// Amounts summed per group by the fast path, in this order.
+const (
+	amtCost = iota
+	amtList
+	amtQuantity
+	numAmounts
+)
+
+// errFastPath: the fast path met something wrong in a file (a bad cell, a
+// CSV syntax error, a row count the manifest contradicts); exactError
+// finds and describes it.
+var errFastPath = errors.New("azexport: bad input")
+
+func (sc *groupScan) run(ctx context.Context) error {
+	var (
+		mu      sync.Mutex // guards tables and lg
+		tables  = map[string]*groupSet{}
+		sigs    []string
+		lg      = fastagg.NewLineGrouper()
+		onlyOne = sc.pl.run == nil
+	)
+	err := fastagg.ForEach(ctx, len(sc.pl.blobs), runtime.GOMAXPROCS(0), func(ctx context.Context, _, i int) error {
+		b := sc.pl.blobs[i]
+		bs := &sc.blobs[i]
+		bs.name, bs.pq = sc.d.where(b.key), isParquetName(b.key)
+		var sig string
+		var gs *groupSet
+		if !bs.pq {
+			var err error
+			if sig, gs, err = sc.csv(ctx, i); err != nil {
+				return err
+			}
+		}
+		if gs == nil { // read line by line
+			mu.Lock()
+			defer mu.Unlock()
+			rows, _, err := sc.d.scanBlob(ctx, b, sc.pl.dataset, sc.p, onlyOne, func(li *cost.LineItem) error {
+				pos := li.Source.Line
+				if bs.pq {
+					pos = li.Source.Row
+				}
+				lg.Add(li, fastagg.Pos{Object: int32(i), Line: pos})
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			bs.rows = rows
+		} else {
+			mu.Lock()
+			defer mu.Unlock()
+			if all, ok := tables[sig]; ok {
+				all.t.Merge(gs.t)
+			} else {
+				tables[sig] = gs
+				sigs = append(sigs, sig)
+			}
+		}
+		if b.wantRows != nil && *b.wantRows != bs.rows {
+			return fmt.Errorf("%w: %s: row count differs from the manifest's", errFastPath, bs.name)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.Strings(sigs)
+	for _, sig := range sigs {
+		sc.sets = append(sc.sets, tables[sig])
+	}
+	if lg.T.Len() > 0 {
+		sc.sets = append(sc.sets, &groupSet{t: lg.T, lines: lg})
+	}
+	return nil
+}
+
+// csv groups CSV file i with the fast path. It returns a nil set (and no
+// error) for a file the line reader must read: one the splitter cannot
+// open or whose header the line reader reports, a FocusCost file, or a
+// file whose commitment usage would need the dataset.
+func (sc *groupScan) csv(ctx context.Context, i int) (string, *groupSet, error) {
+	b := sc.pl.blobs[i]
+	bs := &sc.blobs[i]
+	rc, err := sc.d.bucket.Open(ctx, b.key)
+	if err != nil {
+		return "", nil, nil
+	}
+	defer rc.Close()
+	sp, err := fastagg.OpenCSV(ctx, rc)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return "", nil, cerr
+		}
+		return "", nil, nil
+	}
+	defer sp.Close()
+	h := newHeader(sp.Header)
+	l, err := newLayout(h, bs.name)
+	ds := sc.pl.dataset
+	if err != nil || l.focus || ds == DatasetFocus || (ds == DatasetUnknown && l.pricingModel >= 0) {
+		return "", nil, nil
+	}
+	m := &rowMapper{l: l, h: h, object: bs.name, dataset: ds, currency: sc.d.opts.Currency}
+	keys := keyColumns(l)
+	fl := fastagg.CSVLayout{
+		Keys:     keys,
+		Start:    l.date,
+		End:      l.date, // the latest charge day; a row's period is its day
+		Amounts:  []int{amtCost: l.cost, amtList: l.list, amtQuantity: l.quantity},
+		Required: []bool{amtCost: true, amtList: false, amtQuantity: false},
+		Count:    -1,
+		IsNull:   textio.IsNullBytes,
+		// Called once per distinct date cell of the file (a fresh
+		// CSVState per file), so m.date sees every date style the file
+		// uses and rejects a file that mixes them, as Scan does.
+		ParseTime: func(s string) (fastagg.Instant, error) {
+			t, err := m.date([]string{s}, 0, 0, true)
+			return fastagg.InstantOf(t), err
+		},
+		ParseAmount: func(s string) (decimal.Decimal, error) {
+			d, _, err := textio.ParseDecimal(s)
+			return d, err
+		},
+	}
+	t := fastagg.NewTable(numAmounts)
+	rows, err := fastagg.ScanCSV(ctx, sp.Splitter, int32(i), &fl, t, fastagg.NewCSVState())
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return "", nil, cerr
+		}
+		return "", nil, fmt.Errorf("%w: %s: %w", errFastPath, bs.name, err)
+	}
+	bs.m, bs.rows = m, rows
+	// A billing period start is a key cell: check it once per group, in
+	// the date style of this file's rows, as Scan checks it in each row.
+	if l.billingPeriodStart >= 0 {
+		k := keyIndex(keys, l.billingPeriodStart)
+		rec := make([]string, len(h.names))
+		var fields [][]byte
+		seen := map[string]bool{}
+		for g := 0; g < t.Len(); g++ {
+			fields, _ = fastagg.KeyFields(t.Key(g), len(keys), fields[:0])
+			if seen[string(fields[k])] {
+				continue
+			}
+			seen[string(fields[k])] = true
+			rec[l.billingPeriodStart] = string(fields[k])
+			var li cost.LineItem
+			if err := m.billingPeriod(rec, t.First[g].Line, &li); err != nil {
+				return "", nil, fmt.Errorf("%w: %w", errFastPath, err)
+			}
+		}
+	}
+	return strings.Join(h.names, "\x00"), &groupSet{t: t, keys: keys}, nil
+}
+
+// keyColumns lists the columns of a cost-details layout that mapGroup
+// reads: every column but the date and the amounts, each once.
+func keyColumns(l *layout) []int {
+	var keys []int
+	for _, c := range []int{l.provider, l.billingPeriodStart, l.currency, l.unit, l.subscription, l.subscriptionName,
+		l.billingAccount, l.billingAccountName, l.billingProfile, l.billingProfileName, l.resourceGroup,
+		l.resourceID, l.resourceName, l.resourceType, l.location, l.serviceName, l.serviceCat, l.meterName,
+		l.meterAlt, l.meterID, l.productID, l.partNumber, l.skuID, l.productName, l.chargeType, l.pricingModel, l.tags} {
+		if c >= 0 && keyIndex(keys, c) < 0 {
+			keys = append(keys, c)
+		}
+	}
+	return keys
+}
+
+func keyIndex(keys []int, c int) int {
+	for k, x := range keys {
+		if x == c {
+			return k
+		}
+	}
+	return -1
+}
+
+// itemFunc fills li (not Source) from group g of a set.
+type itemFunc func(g int, li *cost.LineItem) error
+
+// newItem returns an itemFunc for set s. Each goroutine makes its own: it
+// keeps scratch records and its own copy of each file's rowMapper.
+func (sc *groupScan) newItem(s *groupSet) itemFunc {
+	if s.lines != nil {
+		return func(g int, li *cost.LineItem) error {
+			s.lines.Item(g, li)
+			return nil
+		}
+	}
+	mappers := map[int32]*rowMapper{}
+	var rec []string
+	var fields [][]byte
+	return func(g int, li *cost.LineItem) error {
+		first := s.t.First[g]
+		m, ok := mappers[first.Object]
+		if !ok {
+			c := *sc.blobs[first.Object].m
+			m = &c
+			mappers[first.Object] = m
+		}
+		if len(rec) != len(m.h.names) {
+			rec = make([]string, len(m.h.names))
+		}
+		fields, _ = fastagg.KeyFields(s.t.Key(g), len(s.keys), fields[:0])
+		for k, c := range s.keys {
+			rec[c] = string(fields[k])
+		}
+		sums := groupSums{
+			first: s.t.Start[g].Time(), last: s.t.End[g].Time(),
+			cost: s.t.Sum(g, amtCost), list: s.t.Sum(g, amtList), quantity: s.t.Sum(g, amtQuantity),
+		}
+		*li = cost.LineItem{}
+		if err := m.mapGroup(rec, first.Line, &sums, li); err != nil {
+			return err
+		}
+		li.Count = s.t.Count[g]
+		return nil
+	}
+}
+
+type groupRef struct {
+	set   int
+	g     int
+	first fastagg.Pos
+}
+
+// minChunk is the fewest groups worth a goroutine of their own when groups
+// are checked and yielded in parallel.
+var minChunk = 1024
+
+// emit checks every group, then yields them in the order of their first
+// row. A single file yields only the groups dated in the period, as Scan
+// yields only its rows dated in it.
+func (sc *groupScan) emit(ctx context.Context, workers int, fn func(int, *cost.LineItem) error) error {
+	var refs []groupRef
+	for si, s := range sc.sets {
+		for g := 0; g < s.t.Len(); g++ {
+			refs = append(refs, groupRef{si, g, s.t.First[g]})
+		}
+	}
+	sort.Slice(refs, func(i, j int) bool { return refs[i].first.Less(refs[j].first) })
+	// each builds the item of every group of refs, a chunk of them on
+	// each goroutine, and passes it to then.
+	each := func(refs []groupRef, then func(c int, r groupRef, li *cost.LineItem) error) error {
+		chunks := connectors.Chunks(len(refs), workers, minChunk)
+		return connectors.RunChunks(ctx, chunks, func(c int) func(int) error {
+			items := make([]itemFunc, len(sc.sets))
+			for k, s := range sc.sets {
+				items[k] = sc.newItem(s)
+			}
+			var li cost.LineItem
+			return func(i int) error {
+				r := refs[i]
+				if err := items[r.set](r.g, &li); err != nil {
+					return err
+				}
+				return then(c, r, &li)
+			}
+		})
+	}
+	// First pass: a bad group fails the scan before anything is yielded.
+	if err := each(refs, func(int, groupRef, *cost.LineItem) error { return nil }); err != nil {
+		return sc.d.exactError(ctx, sc.p, err)
+	}
+	if sc.pl.run == nil {
+		var rows int64
+		for _, b := range sc.blobs {
+			rows += b.rows
+		}
+		in := refs[:0]
+		for _, r := range refs {
+			if sc.p.Contains(sc.sets[r.set].t.Start[r.g].Time()) {
+				in = append(in, r)
+			}
+		}
+		refs = in
+		if rows > 0 && len(refs) == 0 {
+			return fmt.Errorf("azexport: %s has no rows dated in %s: %w", sc.d.where(sc.d.prefix), sc.p, connectors.ErrNotFound)
+		}
+	}
+	return each(refs, func(c int, r groupRef, li *cost.LineItem) error {
+		if li.Count == 1 {
+			li.Count = 0 // a group of one row, as Scan yields it
+		}
+		b := sc.blobs[r.first.Object]
+		li.Source = cost.Provenance{Object: b.name}
+		if b.pq {
+			li.Source.Row = r.first.Line
+		} else {
+			li.Source.Line = r.first.Line
+		}
+		return fn(c, li)
+	})
+}

@@ -1,0 +1,344 @@
+package azexport
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/allot-dev/allot/connectors/connectortest"
+	"github.com/allot-dev/allot/cost"
+	"github.com/allot-dev/allot/internal/gen"
+	"github.com/allot-dev/allot/objstore/fileblob"
+	"github.com/klauspost/compress/gzip"
+)
+
+// driverAt returns a Driver over path (a file or an export folder).
+func driverAt(t *testing.T, path string, opts *Options) *Driver {
+	t.Helper()
+	drv, err := New(fileblob.New(filepath.Dir(path)), filepath.Base(path), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return drv
+}
+
+// Every sample and the export folder: ScanGroups yields Scan's lines
+// grouped, or Scan's error and nothing.
+func TestGroupsSamples(t *testing.T) {
+	type tc struct {
+		name string
+		path string
+		opts *Options
+		p    cost.Period
+	}
+	sample := func(file string, opts *Options, y, m int) tc {
+		return tc{file, filepath.Join("testdata", "samples", file), opts, cost.Period{Year: y, Month: time.Month(m)}}
+	}
+	cases := []tc{
+		{"export folder, October", filepath.Join("testdata", "export", "aiexport"), nil, oct2026},
+		{"export folder, September", filepath.Join("testdata", "export", "aiexport"), nil, sep2026},
+		{"export folder, August (not found)", filepath.Join("testdata", "export", "aiexport"), nil, aug2026},
+		sample("opencost__headerset_PayAsYouGo.csv", nil, 2021, 2),
+		sample("opencost__headerset_German.csv", nil, 2021, 2),
+		sample("opencost__headerset_YA.csv", nil, 2021, 2),
+		sample("opencost__headerset_Enterprise.csv", nil, 2021, 2),
+		sample("opencost__headerset_EnterpriseCamel.csv", nil, 2021, 2),
+		sample("opencost__headerset_BOM.csv", nil, 2022, 11),
+		sample("opencost__values_MissingBrackets.csv", &Options{Currency: "usd"}, 2021, 2),
+		sample("opencost__values_MissingBrackets.csv", nil, 2021, 2), // no currency: an error
+		sample("finops-toolkit__EA_ActualCost_Small.csv", &Options{Dataset: DatasetActual}, 2023, 9),
+		sample("finops-toolkit__EA_AmortizedCost_Small.csv", &Options{Dataset: DatasetAmortized}, 2023, 9),
+		sample("finops-toolkit__EA_AmortizedCost_Small.csv", nil, 2023, 9), // the dataset is needed
+		sample("finops-toolkit__EA_AmortizedCost_Small.csv", &Options{Dataset: DatasetAmortized}, 2023, 10),
+		sample("finops-toolkit__EA_NoRows.csv", nil, 2023, 9),
+		sample("koku__ea_azure_version_2.csv", nil, 2020, 9), // an invalid currency
+		sample("koku__mca_camel_azure_version_2.csv", nil, 2023, 8),
+		sample("koku__legacy_payg_costreport.csv", nil, 2019, 7),
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			connectortest.Groups(t, driverAt(t, c.path, c.opts), c.p)
+		})
+	}
+}
+
+// The line-level error and date cases of row_test.go, grouped.
+func TestGroupsRowCases(t *testing.T) {
+	sep := cost.Period{Year: 2023, Month: 9}
+	for i, content := range []string{
+		"Date,Cost,BillingCurrency\n09/21/2023,1,USD\n9/2/2023,1,USD\n",
+		"Date,Cost,BillingCurrency\n9/2/2023 12:00:00 AM,1,USD\n",
+		"Date,Cost,BillingCurrency\n2023-09-22,1,USD\n2023-09-03T00:00:00Z,1,USD\n",
+		"UsageDateTime,PreTaxCost,Currency\n2023-09-22 13:00:00,1,USD\n",
+		"Date,Cost,BillingCurrency\n2023-09-22,1,USD\n09/02/2023,1,USD\n",
+		"UsageDateTime,PreTaxCost,Currency\n09/02/2023,1,USD\n",
+		"Date,Cost,BillingCurrency\n21/09/2023,1,USD\n",
+		"Date,Cost,BillingCurrency\n,1,USD\n",
+		"Date,Cost,BillingCurrency\n2023-09-01,\"1,234.00\",USD\n",
+		"Date,Cost,BillingCurrency\n2023-09-01,,USD\n",
+		"Date,Cost,BillingCurrency,ChargeType\n2023-09-01,1,USD,Usage\n2023-09-01,1,USD,Fee\n",
+		"Date,Cost,BillingCurrency,Tags\n2023-09-01,1,USD,\"team: search\"\n",
+		"Date,Cost,BillingCurrency,Quantity\n2023-09-01,1,USD,n/a\n",
+		"Date,Cost\n2023-09-01,1\n",
+		"Date,BillingCurrency\n2023-09-01,USD\n",
+		"Date,Cost,BillingCurrency\n2023-09-01,1\n",
+		"Date,Cost,BillingCurrency\n2023-09-01,1,USD\n\"2023-09-02,1,USD\n",
+		// the billing period start must follow the file's date style
+		"Date,BillingPeriodStartDate,Cost,BillingCurrency\n09/01/2023,09/01/2023,1,USD\n09/02/2023,2023-09-01,1,USD\n",
+		"Date,BillingPeriodStartDate,Cost,BillingCurrency\n09/01/2023,09/01/2023,1,USD\n09/02/2023,09/01/2023,1,USD\n",
+		"",
+		"Date,Cost,BillingCurrency\n",
+	} {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "x.csv"), []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			connectortest.Groups(t, driverAt(t, filepath.Join(dir, "x.csv"), nil), sep)
+		})
+	}
+}
+
+// randomExport writes a random export: a single file, or a run of one to
+// three blobs with a manifest, some gzipped, with a few bad cells when bad
+// is set. It returns the path to open and the driver options.
+func randomExport(t *testing.T, r *rand.Rand, bad bool) (string, *Options) {
+	t.Helper()
+	dir := t.TempDir()
+	legacy := r.IntN(5) == 0
+	usDates := !legacy && r.IntN(2) == 0
+	var header []string
+	if legacy {
+		header = []string{"UsageDateTime", "SubscriptionGuid", "MeterCategory", "MeterName", "InstanceId", "UsageQuantity", "PreTaxCost", "Currency", "Tags"}
+	} else {
+		header = []string{"BillingAccountId", "SubscriptionId", "SubscriptionName", "ResourceGroup", "Date", "BillingPeriodStartDate",
+			"MeterCategory", "MeterName", "PartNumber", "Quantity", "CostInBillingCurrency", "PaygCostInBillingCurrency",
+			"BillingCurrency", "ResourceLocation", "ResourceId", "Tags", "UnitOfMeasure", "ChargeType", "PricingModel"}
+	}
+	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
+	// oops returns a bad cell one time in n when bad is set.
+	oops := func(n int, cell string) (string, bool) {
+		if bad && r.IntN(n) == 0 {
+			return cell, true
+		}
+		return "", false
+	}
+	date := func(day int, month int) string {
+		if usDates {
+			if r.IntN(2) == 0 {
+				return fmt.Sprintf("%d/%d/2026", month, day)
+			}
+			return fmt.Sprintf("%02d/%02d/2026", month, day)
+		}
+		return pick(fmt.Sprintf("2026-%02d-%02d", month, day), fmt.Sprintf("2026-%02d-%02dT00:00:00Z", month, day), fmt.Sprintf("2026-%02d-%02d 13:00:00", month, day))
+	}
+	amount := func() string {
+		if c, ok := oops(400, pick("1,234.00", "$3", "NaN", "1.2.3")); ok {
+			return c
+		}
+		return pick("0", "1.25", "-0.5", "8.094e-05", " 2.5 ", "12.3456789012345", "100", "0.000000000001", "3E2", "+4")
+	}
+	row := func(month int) []string {
+		day := 1 + r.IntN(28)
+		d := date(day, month)
+		if c, ok := oops(600, pick("", "31/10/2026", "2026/10/01", pick("10/01/2026", "2026-10-01"))); ok {
+			d = c
+		}
+		tags := pick("", "{}", `{"team":"search","env":"prod"}`, `"team": "ads","env": "dev"`, `{"Team":"ads"}`, `{"team":"recs","app":"bot-1"}`)
+		if c, ok := oops(600, `team: search`); ok {
+			tags = c
+		}
+		cur := pick("USD", "USD", "usd", " EUR")
+		if c, ok := oops(600, "DOLLARS"); ok {
+			cur = c
+		}
+		qty := pick("", "1", "3", "1e2", "0.5")
+		if c, ok := oops(600, "n/a"); ok {
+			qty = c
+		}
+		cst := amount()
+		if c, ok := oops(800, ""); ok {
+			cst = c
+		}
+		res := fmt.Sprintf("/subscriptions/sub-%d/resourceGroups/rg-%d/providers/Microsoft.CognitiveServices/accounts/oai-%d", r.IntN(3), r.IntN(3), r.IntN(6))
+		if legacy {
+			return []string{d, fmt.Sprintf("sub-%d", r.IntN(3)), "Azure OpenAI", pick("GPT 5 inp", "GPT 5 outp"), res, qty, cst, cur, tags}
+		}
+		ct := pick("Usage", "Usage", "Usage", "Purchase", "Refund", "UnusedReservation", "Tax", "Credit", "RoundingAdjustment")
+		if c, ok := oops(600, "Fee"); ok {
+			ct = c
+		}
+		bp := date(1, month)
+		if c, ok := oops(300, pick("2026-10-01", "10/01/2026", "soon")); ok {
+			bp = c
+		}
+		return []string{"8611537", fmt.Sprintf("sub-%d", r.IntN(3)), "ai-prod", fmt.Sprintf("rg-%d", r.IntN(3)), d, pick(bp, bp, ""),
+			"Azure OpenAI", pick("GPT 5 inp", "GPT 5 outp", "Embeddings"), pick("AAK-1", "AAK-2"), qty, cst, pick("", amount()),
+			cur, pick("SwedenCentral", "Sweden Central", "eastus2"), res, tags, "1M", ct, pick("OnDemand", "Reservation", "Savings Plan", "")}
+	}
+	file := func(rows int, months []int) []byte {
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		w.Write(header)
+		for i := 0; i < rows; i++ {
+			w.Write(row(months[r.IntN(len(months))]))
+		}
+		w.Flush()
+		if r.IntN(4) == 0 {
+			var z bytes.Buffer
+			zw := gzip.NewWriter(&z)
+			zw.Write(b.Bytes())
+			zw.Close()
+			return z.Bytes()
+		}
+		return b.Bytes()
+	}
+	opts := &Options{}
+	if r.IntN(2) == 0 {
+		opts.Dataset = DatasetAmortized
+		if r.IntN(2) == 0 {
+			opts.Dataset = DatasetActual
+		}
+	}
+	if r.IntN(2) == 0 { // a single file holding several months
+		p := filepath.Join(dir, "costs.csv")
+		if err := os.WriteFile(p, file(1+r.IntN(300), []int{9, 10, 10, 11}), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p, opts
+	}
+	const runDir = "e/20261001-20261031/202611020000/run-1/"
+	var blobs []string
+	for k := range 1 + r.IntN(3) {
+		rows := r.IntN(200)
+		name := fmt.Sprintf("part_0_%04d.csv", k+1)
+		if err := os.MkdirAll(filepath.Join(dir, runDir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, runDir, name), file(rows, []int{10}), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if c, ok := oops(20, "x"); ok && c != "" {
+			rows++ // the manifest disagrees with the file
+		}
+		blobs = append(blobs, fmt.Sprintf(`{"blobName":"run-1/%s","dataRowCount":%d}`, name, rows))
+	}
+	typ := ""
+	switch opts.Dataset {
+	case DatasetActual:
+		typ = `"exportConfig":{"type":"ActualCost"},`
+	case DatasetAmortized:
+		typ = `"exportConfig":{"type":"AmortizedCost"},`
+	}
+	opts.Dataset = DatasetUnknown
+	manifest := fmt.Sprintf(`{%s"blobs":[%s]}`, typ, strings.Join(blobs, ","))
+	if err := os.WriteFile(filepath.Join(dir, runDir, "manifest.json"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, "e"), opts
+}
+
+// Random exports, good and bad: the grouped scan agrees with Scan on every
+// one, in items or in the error, on one worker and on several.
+func TestGroupsRandom(t *testing.T) {
+	defer func(n int) { minChunk = n }(minChunk)
+	minChunk = 1
+	errs, items := 0, 0
+	for seed := range uint64(300) {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(seed, 7))
+			path, opts := randomExport(t, r, seed%2 == 1)
+			drv := driverAt(t, path, opts)
+			n := connectortest.Groups(t, drv, oct2026)
+			if err := drv.Scan(context.Background(), oct2026, func(*cost.LineItem) error { return nil }); err != nil {
+				errs++
+				return
+			}
+			items += n
+			if n >= 7 { // ParallelGroups wants every one of up to 7 workers to yield
+				connectortest.ParallelGroups(t, drv, oct2026)
+			}
+		})
+	}
+	// the cases must exercise both outcomes
+	if errs < 30 || errs > 200 || items == 0 {
+		t.Errorf("%d of 300 exports were bad and the good ones grouped into %d items: the generator needs retuning", errs, items)
+	}
+}
+
+// A run of a CSV file, a Parquet file and another CSV file: the Parquet
+// file is read line by line, its groups interleave with the CSV files'.
+func TestGroupsMixedRun(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "samples", "finops-toolkit__EA_AmortizedCost_Small.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pq, _ := toParquet(t, src, true)
+	const runDir = "e/20230901-20230930/202310020000/run-1/"
+	rows := int64(bytes.Count(bytes.TrimSpace(src), []byte("\n")))
+	dir := writeTree(t, map[string]string{
+		runDir + "a.csv":         string(src),
+		runDir + "b.parquet":     string(pq),
+		runDir + "c.csv":         string(src),
+		runDir + "manifest.json": fmt.Sprintf(`{"exportConfig":{"type":"AmortizedCost"},"blobs":[{"blobName":"run-1/a.csv","dataRowCount":%d},{"blobName":"run-1/b.parquet","dataRowCount":%[1]d},{"blobName":"run-1/c.csv","dataRowCount":%[1]d}]}`, rows),
+	})
+	drv := driverAt(t, filepath.Join(dir, "e"), nil)
+	sep := cost.Period{Year: 2023, Month: 9}
+	n := connectortest.Groups(t, drv, sep)
+	if n == 0 {
+		t.Fatal("no items")
+	}
+	defer func(n int) { minChunk = n }(minChunk)
+	minChunk = 1
+	connectortest.ParallelGroups(t, drv, sep)
+}
+
+// A generated month (allot gen) in several gzipped files: groups agree
+// with Scan, and there are far fewer of them than lines.
+func TestGroupsGenerated(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "g")
+	res, err := gen.Generate(context.Background(), gen.Options{Rows: 30000, Format: gen.FormatAzure, File: gen.FileCSVGzip,
+		Period: oct2026, Out: out, Seed: 5, Files: 3, Resources: 120, Accounts: 6, Teams: 5, LongDecimals: 0.05}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv := driverAt(t, filepath.Join(out, "data", "azure", "allot-bench"), nil)
+	n := connectortest.Groups(t, drv, oct2026)
+	if n == 0 || int64(n) > res.Rows/4 {
+		t.Errorf("%d items for %d lines: want some, and far fewer", n, res.Rows)
+	}
+	defer func(n int) { minChunk = n }(minChunk)
+	minChunk = 1
+	connectortest.ParallelGroups(t, drv, oct2026)
+}
+
+// Each file has its own date style, and a billing period start must be in
+// its file's: a group two files share is checked in each of them.
+func TestGroupsDateStylePerFile(t *testing.T) {
+	const runDir = "e/20230901-20230930/202310020000/run-1/"
+	const header = "Date,BillingPeriodStartDate,Cost,BillingCurrency\n"
+	for _, tc := range []struct {
+		name, a, b string
+	}{
+		{"both files consistent", "2023-09-01,2023-09-01,1,USD\n", "09/02/2023,09/01/2023,2,USD\n"},
+		// b's rows are month-first, its billing period start ISO: Scan
+		// fails at b's line 2 though a holds the same cells.
+		{"second file mixes", "2023-09-01,2023-09-01,1,USD\n", "09/02/2023,2023-09-01,2,USD\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeTree(t, map[string]string{
+				runDir + "a.csv":         header + tc.a,
+				runDir + "b.csv":         header + tc.b,
+				runDir + "manifest.json": `{"blobs":[{"blobName":"run-1/a.csv","dataRowCount":1},{"blobName":"run-1/b.csv","dataRowCount":1}]}`,
+			})
+			connectortest.Groups(t, driverAt(t, filepath.Join(dir, "e"), nil), cost.Period{Year: 2023, Month: 9})
+		})
+	}
+}

@@ -1,7 +1,7 @@
 // Package azexport reads Azure Cost Management exports (source kind
 // azure-export): the ActualCost and AmortizedCost cost details of EA, MCA
 // and pay-as-you-go accounts, and the FocusCost export, as CSV (optionally
-// gzip-compressed).
+// gzip-compressed) or Parquet.
 //
 // # URLs and layout
 //
@@ -141,6 +141,21 @@
 // that differ only by case stay separate (the tagging layer compares Azure
 // keys case-insensitively and reports the variants). Of two keys equal
 // after trimming, the one written without whitespace wins, then the last.
+//
+// # Grouped scans
+//
+// The driver is a connectors.GroupScanner and ParallelGroupScanner, which
+// is how allot run reads it: rows that agree on every column but the date
+// and the amounts (cost, PaygCostInBillingCurrency, quantity) become one
+// item with exact sums, the earliest day as its start and the day after
+// the latest as its end. Cost-details CSV files, plain or gzip, are split
+// and grouped without building a line item per row, several files at a
+// time; what a row means is worked out once per group with the rules
+// above, and each file's date format is still fixed by its own rows.
+// Parquet and FocusCost files are read line by line and grouped the
+// same way. When the grouped scan meets a problem, the export
+// is read again line by line to report it, so the error is the one Scan
+// returns, and nothing is yielded.
 //
 // # Errors
 //

@@ -31,9 +31,8 @@ var (
 // once per distinct cell and the amounts are summed exactly. What a row
 // means (charge category, the commitment split of its cost, currency,
 // region, tags) is worked out once per group, with the rules Scan applies
-// to each row. Parquet files, FocusCost files and files whose commitment
-// usage needs a dataset nothing names are read line by line and grouped
-// the same way.
+// to each row. Parquet and FocusCost files are read line by line and
+// grouped the same way.
 //
 // On bad input the scan yields nothing and returns Scan's error: whenever
 // the fast path meets a problem it reads the export again line by line,
@@ -93,7 +92,10 @@ type blobScan struct {
 type groupSet struct {
 	t *fastagg.Table
 	// keys: the columns whose cells make a fast-path key, in key order
-	keys  []int
+	keys []int
+	// mark: the keys end with a byte that is 1 when the group's rows have
+	// a non-zero cost (see nonZero)
+	mark  bool
 	lines *fastagg.LineGrouper
 }
 
@@ -175,8 +177,7 @@ func (sc *groupScan) run(ctx context.Context) error {
 
 // csv groups CSV file i with the fast path. It returns a nil set (and no
 // error) for a file the line reader must read: one the splitter cannot
-// open or whose header the line reader reports, a FocusCost file, or a
-// file whose commitment usage would need the dataset.
+// open or whose header the line reader reports, or a FocusCost file.
 func (sc *groupScan) csv(ctx context.Context, i int) (string, *groupSet, error) {
 	b := sc.pl.blobs[i]
 	bs := &sc.blobs[i]
@@ -196,7 +197,7 @@ func (sc *groupScan) csv(ctx context.Context, i int) (string, *groupSet, error) 
 	h := newHeader(sp.Header)
 	l, err := newLayout(h, bs.name)
 	ds := sc.pl.dataset
-	if err != nil || l.focus || ds == DatasetFocus || (ds == DatasetUnknown && l.pricingModel >= 0) {
+	if err != nil || l.focus || ds == DatasetFocus {
 		return "", nil, nil
 	}
 	m := &rowMapper{l: l, h: h, object: bs.name, dataset: ds, currency: sc.d.opts.Currency}
@@ -220,6 +221,14 @@ func (sc *groupScan) csv(ctx context.Context, i int) (string, *groupSet, error) 
 			d, _, err := textio.ParseDecimal(s)
 			return d, err
 		},
+	}
+	// Without a dataset, a commitment's usage row may carry no cost (as in
+	// ActualCost) but not a non-zero one, which only the dataset splits
+	// (splitCost): a group's sum cannot tell, so its zero and non-zero
+	// rows make separate groups.
+	mark := ds == DatasetUnknown && l.pricingModel >= 0
+	if mark {
+		fl.Mark = func(rec [][]byte) byte { return nonZero(rec[l.cost]) }
 	}
 	t := fastagg.NewTable(numAmounts)
 	rows, err := fastagg.ScanCSV(ctx, sp.Splitter, int32(i), &fl, t, fastagg.NewCSVState())
@@ -250,7 +259,23 @@ func (sc *groupScan) csv(ctx context.Context, i int) (string, *groupSet, error) 
 			}
 		}
 	}
-	return strings.Join(h.names, "\x00"), &groupSet{t: t, keys: keys}, nil
+	sig := fmt.Sprintf("%v\x00%s", mark, strings.Join(h.names, "\x00"))
+	return sig, &groupSet{t: t, keys: keys, mark: mark}, nil
+}
+
+// nonZero is the Mark of a cost cell: 1 unless it reads as zero. A cell
+// that does not read as a number is 1; the scan reports it.
+func nonZero(cell []byte) byte {
+	if v, ok := fastagg.ParseScaled(cell); ok {
+		if v == 0 {
+			return 0
+		}
+		return 1
+	}
+	if d, _, err := textio.ParseDecimal(string(cell)); err == nil && d.IsZero() {
+		return 0
+	}
+	return 1
 }
 
 // keyColumns lists the columns of a cost-details layout that mapGroup
@@ -303,13 +328,15 @@ func (sc *groupScan) newItem(s *groupSet) itemFunc {
 		if len(rec) != len(m.h.names) {
 			rec = make([]string, len(m.h.names))
 		}
-		fields, _ = fastagg.KeyFields(s.t.Key(g), len(s.keys), fields[:0])
+		var rest []byte
+		fields, rest = fastagg.KeyFields(s.t.Key(g), len(s.keys), fields[:0])
 		for k, c := range s.keys {
 			rec[c] = string(fields[k])
 		}
 		sums := groupSums{
 			first: s.t.Start[g].Time(), last: s.t.End[g].Time(),
 			cost: s.t.Sum(g, amtCost), list: s.t.Sum(g, amtList), quantity: s.t.Sum(g, amtQuantity),
+			anyCost: s.mark && rest[0] == 1,
 		}
 		*li = cost.LineItem{}
 		if err := m.mapGroup(rec, first.Line, &sums, li); err != nil {

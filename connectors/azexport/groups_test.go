@@ -93,6 +93,12 @@ func TestGroupsRowCases(t *testing.T) {
 		// the billing period start must follow the file's date style
 		"Date,BillingPeriodStartDate,Cost,BillingCurrency\n09/01/2023,09/01/2023,1,USD\n09/02/2023,2023-09-01,1,USD\n",
 		"Date,BillingPeriodStartDate,Cost,BillingCurrency\n09/01/2023,09/01/2023,1,USD\n09/02/2023,09/01/2023,1,USD\n",
+		// without a dataset, commitment usage may cost nothing, and rows
+		// that cancel out are still rows with a cost
+		"Date,Cost,BillingCurrency,ChargeType,PricingModel\n2023-09-01,0,USD,Usage,Reservation\n2023-09-02,0.0,USD,Usage,Reservation\n",
+		"Date,Cost,BillingCurrency,ChargeType,PricingModel\n2023-09-01,0,USD,Usage,Reservation\n2023-09-02,1,USD,Usage,Reservation\n",
+		"Date,Cost,BillingCurrency,ChargeType,PricingModel\n2023-09-01,1,USD,Usage,Reservation\n2023-09-02,-1,USD,Usage,Reservation\n",
+		"Date,Cost,BillingCurrency,ChargeType,PricingModel\n2023-09-01,1,USD,Usage,OnDemand\n2023-09-02,-0,USD,Usage,Savings Plan\n",
 		"",
 		"Date,Cost,BillingCurrency\n",
 	} {

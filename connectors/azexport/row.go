@@ -101,14 +101,14 @@ func (m *rowMapper) mapRow(rec []string, line int64, li *cost.LineItem) error {
 type groupSums struct {
 	first, last          time.Time
 	cost, list, quantity decimal.Decimal
+	// anyCost: a row of the group has a non-zero cost, whatever the sum
+	anyCost bool
 }
 
 // mapGroup fills li from the cells every row of a group shares (rec, with
 // the amount and date cells empty) and the group's sums, the way mapRow
 // fills a row of the group. It serves cost-details files only (not
-// FocusCost ones), and files whose commitment usage never needs the
-// dataset to split a non-zero cost (see splitCost). line names the
-// group's first line in errors.
+// FocusCost ones). line names the group's first line in errors.
 func (m *rowMapper) mapGroup(rec []string, line int64, s *groupSums, li *cost.LineItem) error {
 	l := m.l
 	m.provider(rec, li)
@@ -121,7 +121,13 @@ func (m *rowMapper) mapGroup(rec []string, line int64, s *groupSums, li *cost.Li
 	if err != nil {
 		return err
 	}
-	billed, effective, err := splitCost(m.dataset, chargeType, cell(rec, l.pricingModel), s.cost)
+	pm := cell(rec, l.pricingModel)
+	billed, effective, err := splitCost(m.dataset, chargeType, pm, s.cost)
+	if err == nil && s.anyCost {
+		// the costs may sum to zero without being zero: splitCost
+		// judges rows, so ask it about one that is not
+		_, _, err = splitCost(m.dataset, chargeType, pm, decimal.New(1, 0))
+	}
 	if err != nil {
 		return &connectors.RowError{Object: m.object, Line: line, Column: m.h.name(l.pricingModel), Err: err}
 	}

@@ -20,6 +20,10 @@ type CSVLayout struct {
 	Required []bool
 	Count    int // a field of line counts (x_LineCount), or -1
 	NullMask bool
+	// Mark, when set, derives one more byte of the key from the record,
+	// after the Keys fields: what a driver must tell apart inside a group
+	// that no single cell says (a zero and a non-zero amount, say).
+	Mark func(rec [][]byte) byte
 
 	// IsNull reports whether a time or amount cell is null.
 	IsNull func(cell []byte) bool
@@ -95,6 +99,9 @@ func ScanCSV(ctx context.Context, sp *Splitter, obj int32, l *CSVLayout, t *Tabl
 			key = binary.AppendUvarint(key, uint64(len(rec[i])))
 			key = append(key, rec[i]...)
 		}
+		if l.Mark != nil {
+			key = append(key, l.Mark(rec))
+		}
 		cell := rec[l.Start]
 		if l.IsNull(cell) {
 			return lines, bad(l.Start, ErrNullStart)
@@ -157,7 +164,8 @@ func ScanCSV(ctx context.Context, sp *Splitter, obj int32, l *CSVLayout, t *Tabl
 }
 
 // KeyFields splits a key ScanCSV built back into its fields, appending
-// them to dst; rest is what follows them (the month and null mask).
+// them to dst; rest is what follows them (the Mark byte, the month and
+// the null mask).
 func KeyFields(key []byte, n int, dst [][]byte) (fields [][]byte, rest []byte) {
 	for i := 0; i < n; i++ {
 		l, k := binary.Uvarint(key)

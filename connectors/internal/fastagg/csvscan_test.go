@@ -65,7 +65,8 @@ func TestScanCSVProperty(t *testing.T) {
 			}
 			pad := rapid.SampledFrom([]string{"", " "}).Draw(t, "pad") // a space takes the slow path
 			fmt.Fprintf(&b, "%s,%s,%s,%s,%s%s,%s,%s\n", a, bb, st.Format(time.RFC3339), end, pad, x, y, cnt)
-			k := fmt.Sprintf("%s|%s|%d|%v", strings.Trim(a, "\""), bb, st.Month(), y == "")
+			neg := strings.HasPrefix(x, "-") // the Mark byte
+			k := fmt.Sprintf("%s|%s|%d|%v|%v", strings.Trim(a, "\""), bb, st.Month(), y == "", neg)
 			r, ok := want[k]
 			if !ok {
 				r = &ref{start: maxInstant, end: minInstant, line: int64(i + 2)}
@@ -94,7 +95,14 @@ func TestScanCSVProperty(t *testing.T) {
 		sp := NewSplitter(strings.NewReader(b.String()), 64)
 		sp.Next() // the header
 		tb := NewTable(2)
-		lines, err := ScanCSV(context.Background(), sp, 0, testCSVLayout(), tb, NewCSVState())
+		l := testCSVLayout()
+		l.Mark = func(rec [][]byte) byte {
+			if bytes.HasPrefix(bytes.TrimSpace(rec[4]), []byte("-")) {
+				return 1
+			}
+			return 0
+		}
+		lines, err := ScanCSV(context.Background(), sp, 0, l, tb, NewCSVState())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +112,7 @@ func TestScanCSVProperty(t *testing.T) {
 		for g := 0; g < tb.Len(); g++ {
 			f, rest := KeyFields(tb.Key(g), 2, nil)
 			month := MonthOf(tb.Start[g])
-			k := fmt.Sprintf("%s|%s|%d|%v", f[0], f[1], month%12+1, KeyMask(rest)&2 != 0)
+			k := fmt.Sprintf("%s|%s|%d|%v|%v", f[0], f[1], month%12+1, KeyMask(rest)&2 != 0, rest[0] == 1)
 			r := want[k]
 			if r == nil {
 				t.Fatalf("group %q not in the reference", k)

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # bench/run.sh ROWS — allot against DuckDB on the same generated month.
 #
-#   FORMAT=parquet|csv.gz   file format (default parquet)
+#   EXPORT=aws-cur2|azure-export
+#                           the bill (default aws-cur2: CUR 2.0, billed cost;
+#                           azure-export: an AmortizedCost export, effective cost)
+#   FORMAT=parquet|csv.gz   file format (default parquet; azure-export: csv.gz,
+#                           or csv)
 #   NODICT=1                Parquet tag map written PLAIN (dictionaries overflowed)
 #   REPEAT=5                rounds (3 above 20M lines); each measurement keeps its best
 #   PERIOD=2026-10          the month
@@ -21,7 +25,8 @@
 set -euo pipefail
 
 ROWS=${1:-10000000}
-FORMAT=${FORMAT:-parquet}
+EXPORT=${EXPORT:-aws-cur2}
+if [ "$EXPORT" = azure-export ]; then FORMAT=${FORMAT:-csv.gz}; else FORMAT=${FORMAT:-parquet}; fi
 # Short runs are measured more often: a 0.5 s run moves more with the
 # machine's noise than a 10 s one.
 if [ "$ROWS" -le 20000000 ]; then REPEAT=${REPEAT:-5}; else REPEAT=${REPEAT:-3}; fi
@@ -31,10 +36,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 cores=$(nproc)
 
-case "$FORMAT" in
-parquet) ext=parquet ;;
-csv.gz) ext=csv.gz ;;
-*) echo "FORMAT must be parquet or csv.gz" >&2; exit 2 ;;
+case "$EXPORT/$FORMAT" in
+aws-cur2/parquet) ext=parquet ;;
+aws-cur2/csv.gz | azure-export/csv.gz) ext=csv.gz ;;
+azure-export/csv) ext=csv ;;
+*) echo "EXPORT=aws-cur2 takes FORMAT=parquet or csv.gz; EXPORT=azure-export takes FORMAT=csv.gz or csv" >&2; exit 2 ;;
 esac
 
 timer=/usr/bin/time
@@ -53,6 +59,7 @@ OUT="$here/bin/allot" VERSION=bench "$root/scripts/build.sh" 2>/dev/null
 (cd "$here" && go build -o "$here/bin/duckrun" ./cmd/duckrun && go build -o "$here/bin/allotsums" ./cmd/allotsums)
 
 name="cur2-$ext-$ROWS"
+[ "$EXPORT" = azure-export ] && name="azure-$ext-$ROWS"
 genflags=()
 if [ "$NODICT" = 1 ]; then
 	name="$name-nodict"
@@ -62,11 +69,12 @@ data="$here/data/$name"
 if ! [ -f "$data/.complete" ]; then
 	rm -rf "$data"
 	echo "generating $ROWS lines ($FORMAT) in $data" >&2
-	"$here/bin/allot" --log-level warn gen --rows "$ROWS" --format aws-cur2 --file "$FORMAT" \
+	"$here/bin/allot" --log-level warn gen --rows "$ROWS" --format "$EXPORT" --file "$FORMAT" \
 		--period "$PERIOD" --seed 1 --out "$data" "${genflags[@]}" >&2
 	touch "$data/.complete"
 fi
 glob="$data/data/aws/allot-bench/data/BILLING_PERIOD=$PERIOD/*.$ext"
+[ "$EXPORT" = azure-export ] && glob="$data/data/azure/allot-bench/*/*/*/*.$ext"
 cat $glob >/dev/null # both sides read from the page cache
 
 work=$(mktemp -d)
@@ -102,7 +110,7 @@ allot_once() {
 
 # duck_once THREADS: the query seconds of one DuckDB run.
 duck_once() {
-	"$here/bin/duckrun" -files "$glob" -format "$FORMAT" -threads "$1" | sed -n 's/^seconds=//p'
+	"$here/bin/duckrun" -export "$EXPORT" -files "$glob" -format "$FORMAT" -threads "$1" | sed -n 's/^seconds=//p'
 }
 
 # min A B: the smaller of two seconds ("" is no value yet).
@@ -127,7 +135,7 @@ done
 
 echo "cross-check: allot's exact sums per team and class against DuckDB's" >&2
 "$here/bin/allotsums" --config "$data/allot.yaml" --period "$PERIOD" >"$work/allot.csv"
-"$here/bin/duckrun" -files "$glob" -format "$FORMAT" -threads "$cores" -sums "$work/duck.csv" >/dev/null
+"$here/bin/duckrun" -export "$EXPORT" -files "$glob" -format "$FORMAT" -threads "$cores" -sums "$work/duck.csv" >/dev/null
 if diff -q "$work/allot.csv" "$work/duck.csv" >/dev/null; then
 	match=yes
 else
@@ -144,7 +152,7 @@ scale=$(calc "$a1 / $aN" "%.2f")
 peak=$((rss1 > rssN ? rss1 : rssN))
 peakmb=$(calc "$peak / 1024" "%.0f")
 
-printf '\n%s lines, aws-cur2 %s%s, %s cores (%s)\n' "$ROWS" "$FORMAT" "$([ "$NODICT" = 1 ] && echo ', tag map PLAIN')" "$cores" "$(uname -m)"
+printf '\n%s lines, %s %s%s, %s cores (%s)\n' "$ROWS" "$EXPORT" "$FORMAT" "$([ "$NODICT" = 1 ] && echo ', tag map PLAIN')" "$cores" "$(uname -m)"
 printf '%-22s %10s %14s %16s %10s\n' "" "seconds" "rows/s" "rows/s per core" "peak RSS"
 printf '%-22s %10.3f %14s %16s %7s MB\n' "allot, 1 core" "$a1" "$ar1" "$ar1" "$((rss1 / 1024))"
 printf '%-22s %10.3f %14s %16s %7s MB\n' "allot, $cores cores" "$aN" "$arN" "$((arN / cores))" "$((rssN / 1024))"
@@ -153,6 +161,7 @@ printf '%-22s %10.3f %14s %16s\n' "DuckDB, $cores threads" "$dN" "$drN" "$((drN 
 printf 'allot/DuckDB: %sx on 1 core, %sx on %s; allot %s cores/1 core: %sx\n' "$ratio1" "$ratioN" "$cores" "$cores" "$scale"
 printf 'exact sums per team and class equal to DuckDB'"'"'s: %s (%s groups)\n\n' "$match" "$groups"
 
+echo "export=$EXPORT"
 echo "format=$FORMAT"
 echo "rows=$ROWS"
 echo "allot_rows_per_s_1core=$ar1"

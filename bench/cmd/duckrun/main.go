@@ -1,6 +1,7 @@
 // Command duckrun runs the DuckDB side of the allot benchmark: the group-by
 // a FinOps engineer would write by hand over the same files allot reads,
-// summing the billed cost by team and action class tag in exact DECIMAL
+// summing the cost allot allocates (CUR 2.0: billed; an Azure AmortizedCost
+// export: effective) by team and action class tag in exact DECIMAL
 // arithmetic. It prints the wall time of the query and, with -sums, the
 // sums per team and class (one "team,class,lines,cost" line each, sorted),
 // for the cross-check against allot.
@@ -22,12 +23,20 @@ import (
 
 func main() {
 	glob := flag.String("files", "", "the data files (a glob)")
-	format := flag.String("format", "parquet", "parquet or csv.gz")
+	export := flag.String("export", "aws-cur2", "aws-cur2 or azure-export")
+	format := flag.String("format", "parquet", "parquet or csv.gz (aws-cur2); csv or csv.gz (azure-export)")
 	threads := flag.Int("threads", 1, "DuckDB threads (SET threads)")
 	scale := flag.Int("scale", 10, "DECIMAL scale of the sum")
 	sums := flag.String("sums", "", "write the sums per team and class to this file")
 	flag.Parse()
-	if err := run(*glob, *format, *threads, *scale, *sums); err != nil {
+	q := query(*glob, *format, *scale)
+	if *export == "azure-export" {
+		q = azureQuery(*glob, *scale)
+	} else if *export != "aws-cur2" {
+		fmt.Fprintln(os.Stderr, "duckrun: -export must be aws-cur2 or azure-export")
+		os.Exit(2)
+	}
+	if err := run(*glob, q, *threads, *sums); err != nil {
 		fmt.Fprintln(os.Stderr, "duckrun:", err)
 		os.Exit(1)
 	}
@@ -56,7 +65,24 @@ FROM read_csv('%s', header = true, types = {'line_item_unblended_cost': 'VARCHAR
 GROUP BY ALL`, dec, glob)
 }
 
-func run(glob, format string, threads, scale int, sumsPath string) error {
+// azureQuery is the group-by over an Azure AmortizedCost export's cost
+// details (CSV, plain or gzip): the effective cost, which is the row's
+// CostInBillingCurrency except for a reservation's or savings plan's
+// purchase or refund (amortized onto the usage it covers), by the team and
+// action_class keys of the Tags JSON.
+func azureQuery(glob string, scale int) string {
+	return fmt.Sprintf(`SELECT coalesce(json_extract_string(Tags, '$.team'), '') AS team,
+       coalesce(json_extract_string(Tags, '$.action_class'), '') AS class,
+       count(*) AS lines,
+       sum(CASE WHEN lower(ChargeType) IN ('purchase', 'refund')
+                 AND lower(replace(PricingModel, ' ', '')) IN ('reservation', 'savingsplan') THEN 0
+            ELSE CAST(CostInBillingCurrency AS DECIMAL(38,%d)) END) AS cost
+FROM read_csv('%s', header = true, types = {'CostInBillingCurrency': 'VARCHAR', 'Tags': 'VARCHAR',
+     'ChargeType': 'VARCHAR', 'PricingModel': 'VARCHAR'})
+GROUP BY ALL`, scale, glob)
+}
+
+func run(glob, q string, threads int, sumsPath string) error {
 	if glob == "" {
 		return fmt.Errorf("-files is required")
 	}
@@ -75,7 +101,7 @@ func run(glob, format string, threads, scale int, sumsPath string) error {
 		return err
 	}
 	start := time.Now()
-	rows, err := conn.QueryContext(ctx, query(glob, format, scale))
+	rows, err := conn.QueryContext(ctx, q)
 	if err != nil {
 		return err
 	}

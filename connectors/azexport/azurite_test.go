@@ -95,6 +95,22 @@ func TestAzurite(t *testing.T) {
 			if !gotSt.Effective.Equal(wantSt.Effective) || gotSt.Lines != wantSt.Lines {
 				t.Errorf("stats = %+v, want %+v", gotSt, wantSt)
 			}
+			// The grouped scan allot run uses reads the blobs the same way.
+			gotG, gotGSt, err := collectGroups(t, remote, period)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantG, _, err := collectGroups(t, local, period)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := string(render(gotG, "azblob://"+srv.Account+"/"+name+"/exports/aiexport/")),
+				string(render(wantG, fileURL(t, "export/aiexport")+"/")); g != w || len(gotG) == 0 {
+				t.Errorf("Azurite grouped scan differs from the local one:\n%s\nwant\n%s", g, w)
+			}
+			if !gotGSt.Effective.Equal(wantSt.Effective) || gotGSt.Lines != wantSt.Lines {
+				t.Errorf("grouped stats = %+v, want the line scan's %+v", gotGSt, wantSt)
+			}
 			in, err := remote.Inputs(ctx, period)
 			if err != nil {
 				t.Fatal(err)

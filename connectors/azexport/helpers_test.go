@@ -50,8 +50,19 @@ func fileURL(t *testing.T, rel string) string {
 // Source.Scan runs agrees with it.
 func collect(t *testing.T, src *connectors.Source, p cost.Period) ([]cost.LineItem, connectors.Stats, error) {
 	t.Helper()
+	return collectWith(src.ScanLines, p)
+}
+
+// collectGroups scans p as allot run does (Source.Scan: grouped) and
+// returns copies of the items.
+func collectGroups(t *testing.T, src *connectors.Source, p cost.Period) ([]cost.LineItem, connectors.Stats, error) {
+	t.Helper()
+	return collectWith(src.Scan, p)
+}
+
+func collectWith(scan func(context.Context, cost.Period, func(*cost.LineItem) error) (connectors.Stats, error), p cost.Period) ([]cost.LineItem, connectors.Stats, error) {
 	var items []cost.LineItem
-	st, err := src.ScanLines(context.Background(), p, func(li *cost.LineItem) error {
+	st, err := scan(context.Background(), p, func(li *cost.LineItem) error {
 		items = append(items, *li)
 		return nil
 	})

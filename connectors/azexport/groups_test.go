@@ -101,6 +101,8 @@ func TestGroupsRowCases(t *testing.T) {
 		"Date,Cost,BillingCurrency,ChargeType,PricingModel\n2023-09-01,1,USD,Usage,OnDemand\n2023-09-02,-0,USD,Usage,Savings Plan\n",
 		"",
 		"Date,Cost,BillingCurrency\n",
+		"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xffnot deflate", // a damaged gzip file
+		truncatedGzip("Date,Cost,BillingCurrency\n" + strings.Repeat("2023-09-01,1,USD\n", 5000)),
 	} {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			dir := t.TempDir()
@@ -110,6 +112,15 @@ func TestGroupsRowCases(t *testing.T) {
 			connectortest.Groups(t, driverAt(t, filepath.Join(dir, "x.csv"), nil), sep)
 		})
 	}
+}
+
+// truncatedGzip gzips text and cuts off the end of the stream.
+func truncatedGzip(text string) string {
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write([]byte(text))
+	zw.Close()
+	return string(z.Bytes()[:z.Len()-20])
 }
 
 // randomExport writes a random export: a single file, or a run of one to

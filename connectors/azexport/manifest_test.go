@@ -134,6 +134,11 @@ func TestDamagedRuns(t *testing.T) {
 			if !errors.Is(err, connectors.ErrBadInput) || errors.Is(err, connectors.ErrNotFound) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error = %v, want ErrBadInput (not ErrNotFound) mentioning %q", err, tc.want)
 			}
+			// the grouped scan allot run uses reports the same
+			items, _, gerr := collectGroups(t, openSource(t, "file:"+filepath.Join(dir, tc.url), nil), jan)
+			if gerr == nil || gerr.Error() != err.Error() || len(items) > 0 {
+				t.Fatalf("grouped scan: %d items, error %v; want none and %v", len(items), gerr, err)
+			}
 		})
 	}
 }

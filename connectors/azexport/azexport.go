@@ -36,6 +36,7 @@ type Driver struct {
 	prefix string
 	opts   Options
 	log    *slog.Logger
+	fields cost.FieldSet // what ScanGroups fills; see WithFields
 }
 
 var (
@@ -81,7 +82,22 @@ func Open(ctx context.Context, env connectors.Env, cfg connectors.Config) (any, 
 		return nil, fmt.Errorf("azexport: %w", err)
 	}
 	opts.Logger = env.Logger
-	return New(b, prefix, &opts)
+	d, err := New(b, prefix, &opts)
+	if err != nil {
+		return nil, err
+	}
+	return d.WithFields(cfg.Fields), nil
+}
+
+// WithFields returns a driver like d whose ScanGroups fills only the line
+// item fields of fs (connectors.Config.Fields; the zero set means every
+// field): its grouped scan keys groups by the columns of those fields
+// alone. The charge date, the cost, the charge type, the pricing model and
+// the billing currency are always read. Scan is unaffected.
+func (d *Driver) WithFields(fs cost.FieldSet) *Driver {
+	c := *d
+	c.fields = fs
+	return &c
 }
 
 // New returns a Driver over prefix in b: a single export file, or an export

@@ -148,7 +148,9 @@
 // is how allot run reads it: rows that agree on every column but the date
 // and the amounts (cost, PaygCostInBillingCurrency, quantity) become one
 // item with exact sums, the earliest day as its start and the day after
-// the latest as its end. Cost-details CSV files, plain or gzip, are split
+// the latest as its end. A driver made WithFields (allot run asks for the
+// fields its tagging rules and cost basis read) keys groups by the columns
+// of those fields alone, plus the currency, charge type and pricing model. Cost-details CSV files, plain or gzip, are split
 // and grouped without building a line item per row, several files at a
 // time; what a row means is worked out once per group with the rules
 // above, and each file's date format is still fixed by its own rows.

@@ -140,6 +140,7 @@ func (sc *groupScan) run(ctx context.Context) error {
 				if bs.pq {
 					pos = li.Source.Row
 				}
+				fastagg.Project(li, sc.d.fields)
 				lg.Add(li, fastagg.Pos{Object: int32(i), Line: pos})
 				return nil
 			})
@@ -201,12 +202,21 @@ func (sc *groupScan) csv(ctx context.Context, i int) (string, *groupSet, error) 
 		return "", nil, nil
 	}
 	m := &rowMapper{l: l, h: h, object: bs.name, dataset: ds, currency: sc.d.opts.Currency}
-	keys := keyColumns(l)
+	keys := keyColumns(l, sc.d.fields)
+	list, quantity := l.list, l.quantity
+	if fs := sc.d.fields; fs != 0 {
+		if !fs.Has(cost.FieldListCost) {
+			list = -1
+		}
+		if !fs.Has(cost.FieldQuantity) {
+			quantity = -1
+		}
+	}
 	fl := fastagg.CSVLayout{
 		Keys:     keys,
 		Start:    l.date,
 		End:      l.date, // the latest charge day; a row's period is its day
-		Amounts:  []int{amtCost: l.cost, amtList: l.list, amtQuantity: l.quantity},
+		Amounts:  []int{amtCost: l.cost, amtList: list, amtQuantity: quantity},
 		Required: []bool{amtCost: true, amtList: false, amtQuantity: false},
 		Count:    -1,
 		IsNull:   textio.IsNullBytes,
@@ -241,8 +251,7 @@ func (sc *groupScan) csv(ctx context.Context, i int) (string, *groupSet, error) 
 	bs.m, bs.rows = m, rows
 	// A billing period start is a key cell: check it once per group, in
 	// the date style of this file's rows, as Scan checks it in each row.
-	if l.billingPeriodStart >= 0 {
-		k := keyIndex(keys, l.billingPeriodStart)
+	if k := keyIndex(keys, l.billingPeriodStart); k >= 0 {
 		rec := make([]string, len(h.names))
 		var fields [][]byte
 		seen := map[string]bool{}
@@ -279,17 +288,46 @@ func nonZero(cell []byte) byte {
 }
 
 // keyColumns lists the columns of a cost-details layout that mapGroup
-// reads: every column but the date and the amounts, each once.
-func keyColumns(l *layout) []int {
+// reads for the fields of fs (every field when fs is zero): each column
+// once, in a fixed order. The currency, the charge type and the pricing
+// model are always keys: every item has a currency, and the cost rules
+// need the other two.
+func keyColumns(l *layout, fs cost.FieldSet) []int {
+	need := func(f ...cost.Field) bool {
+		if fs == 0 {
+			return true
+		}
+		for _, x := range f {
+			if fs.Has(x) {
+				return true
+			}
+		}
+		return false
+	}
 	var keys []int
-	for _, c := range []int{l.provider, l.billingPeriodStart, l.currency, l.unit, l.subscription, l.subscriptionName,
-		l.billingAccount, l.billingAccountName, l.billingProfile, l.billingProfileName, l.resourceGroup,
-		l.resourceID, l.resourceName, l.resourceType, l.location, l.serviceName, l.serviceCat, l.meterName,
-		l.meterAlt, l.meterID, l.productID, l.partNumber, l.skuID, l.productName, l.chargeType, l.pricingModel, l.tags} {
-		if c >= 0 && keyIndex(keys, c) < 0 {
-			keys = append(keys, c)
+	add := func(wanted bool, cols ...int) {
+		for _, c := range cols {
+			if wanted && c >= 0 && keyIndex(keys, c) < 0 {
+				keys = append(keys, c)
+			}
 		}
 	}
+	add(true, l.currency, l.chargeType, l.pricingModel)
+	add(need(cost.FieldProviderName), l.provider)
+	add(need(cost.FieldBillingPeriodStart), l.billingPeriodStart)
+	add(need(cost.FieldQuantity), l.unit)
+	add(need(cost.FieldSubAccountID), l.subscription)
+	add(need(cost.FieldSubAccountName), l.subscriptionName)
+	add(need(cost.FieldBillingAccount), l.billingAccount, l.billingAccountName, l.billingProfile, l.billingProfileName)
+	add(need(cost.FieldResourceGroup), l.resourceGroup)
+	add(need(cost.FieldResourceID, cost.FieldResourceName), l.resourceID) // a resource's name defaults to its id's last segment
+	add(need(cost.FieldResourceName), l.resourceName, l.resourceType)
+	add(need(cost.FieldRegion), l.location)
+	add(need(cost.FieldServiceName), l.serviceName)
+	add(need(cost.FieldServiceCategory), l.serviceCat)
+	add(need(cost.FieldSku), l.meterName, l.meterAlt, l.meterID, l.productID, l.partNumber, l.skuID)
+	add(need(cost.FieldChargeDescription), l.productName)
+	add(need(cost.FieldTags), l.tags)
 	return keys
 }
 
@@ -342,6 +380,7 @@ func (sc *groupScan) newItem(s *groupSet) itemFunc {
 		if err := m.mapGroup(rec, first.Line, &sums, li); err != nil {
 			return err
 		}
+		fastagg.Project(li, sc.d.fields)
 		li.Count = s.t.Count[g]
 		return nil
 	}

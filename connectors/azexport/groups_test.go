@@ -359,3 +359,54 @@ func TestGroupsDateStylePerFile(t *testing.T) {
 		})
 	}
 }
+
+// Projected grouped scans (WithFields, what allot run asks for) agree with
+// Scan's lines projected the same way, on every field set worth testing,
+// and never make more groups than every field does.
+func TestGroupsFields(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "g")
+	if _, err := gen.Generate(context.Background(), gen.Options{Rows: 20000, Format: gen.FormatAzure, File: gen.FileCSV,
+		Period: oct2026, Out: out, Seed: 9, Files: 2, Resources: 80, Accounts: 5, Teams: 4}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// a random export Scan reads without an error (some need a dataset)
+	var randomPath string
+	var randomOpts *Options
+	for seed := uint64(11); randomPath == ""; seed++ {
+		path, opts := randomExport(t, rand.New(rand.NewPCG(seed, 7)), false)
+		if driverAt(t, path, opts).Scan(context.Background(), oct2026, func(*cost.LineItem) error { return nil }) == nil {
+			randomPath, randomOpts = path, opts
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		path string
+		opts *Options
+		p    cost.Period
+	}{
+		{"generated", filepath.Join(out, "data", "azure", "allot-bench"), nil, oct2026},
+		{"export folder", filepath.Join("testdata", "export", "aiexport"), nil, oct2026},
+		{"EA amortized", filepath.Join("testdata", "samples", "finops-toolkit__EA_AmortizedCost_Small.csv"), &Options{Dataset: DatasetAmortized}, cost.Period{Year: 2023, Month: 9}},
+		{"EA, no dataset", filepath.Join("testdata", "samples", "finops-toolkit__EA_ActualCost_Small.csv"), nil, cost.Period{Year: 2023, Month: 9}},
+		{"MCA", filepath.Join("testdata", "samples", "koku__mca_camel_azure_version_2.csv"), nil, cost.Period{Year: 2023, Month: 8}},
+		{"Enterprise (billing period start)", filepath.Join("testdata", "samples", "opencost__headerset_Enterprise.csv"), nil, cost.Period{Year: 2021, Month: 2}},
+		{"random", randomPath, randomOpts, oct2026},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lines := connectortest.Replay(t, driverAt(t, tc.path, tc.opts), tc.p)
+			count := map[string]int{}
+			for name, fs := range connectortest.FieldSets() {
+				items, _ := connectortest.GroupsFields(t, lines, driverAt(t, tc.path, tc.opts).WithFields(fs), tc.p, fs)
+				count[name] = items
+			}
+			for name, n := range count {
+				if n > count["every field"] {
+					t.Errorf("%s: %d items, more than every field's %d", name, n, count["every field"])
+				}
+			}
+			if count["every field"] == 0 {
+				t.Error("no items")
+			}
+		})
+	}
+}

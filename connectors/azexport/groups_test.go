@@ -410,3 +410,33 @@ func TestGroupsFields(t *testing.T) {
 		})
 	}
 }
+
+// FuzzGroups: whatever a cost-details file holds, the grouped scan yields
+// Scan's lines grouped, or fails with Scan's error and yields nothing.
+func FuzzGroups(f *testing.F) {
+	for _, s := range []string{
+		"Date,BillingPeriodStartDate,CostInBillingCurrency,Quantity,BillingCurrency,ChargeType,PricingModel,ResourceId,Tags\n" +
+			"10/01/2026,10/01/2026,1.5,2,USD,Usage,OnDemand,/a/b,\"{\"\"team\"\":\"\"x\"\"}\"\n" +
+			"10/02/2026,10/01/2026,8.094e-05,,usd,Usage,Reservation,/a/b,\"\"\"team\"\": \"\"x\"\"\"\n",
+		"Date,Cost,BillingCurrency\n2026-10-01,1,USD\n2026-10-02T00:00:00Z,-1,USD\n",
+		"UsageDateTime,PreTaxCost,Currency,Tags\n2026-10-01 13:00:00, 2.5 ,EUR,\n",
+		"Date,Cost,BillingCurrency\r\n2026-10-01,0,USD\r\n\r\n2026-10-01,1e2,USD\r\n",
+		"\uFEFFDate,Cost,BillingCurrency\n2026-10-01,\"1\",USD\n",
+	} {
+		f.Add(s, uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, content string, opt uint8) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "x.csv"), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		opts := &Options{Currency: []string{"", "EUR"}[opt&1]}
+		switch opt >> 1 & 3 {
+		case 1:
+			opts.Dataset = DatasetActual
+		case 2:
+			opts.Dataset = DatasetAmortized
+		}
+		connectortest.Groups(t, driverAt(t, filepath.Join(dir, "x.csv"), opts), oct2026)
+	})
+}

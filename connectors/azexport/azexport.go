@@ -214,9 +214,14 @@ func (d *Driver) Scan(ctx context.Context, p cost.Period, fn func(*cost.LineItem
 		}
 	}
 	if pl.run == nil && rows > 0 && yielded == 0 {
-		return fmt.Errorf("azexport: %s has no rows dated in %s: %w", d.where(d.prefix), p, connectors.ErrNotFound)
+		return d.noRowsIn(p)
 	}
 	return nil
+}
+
+// noRowsIn is the error of a single file with rows but none dated in p.
+func (d *Driver) noRowsIn(p cost.Period) error {
+	return fmt.Errorf("azexport: %s has no rows dated in %s: %w", d.where(d.prefix), p, connectors.ErrNotFound)
 }
 
 // scanBlob reads one CSV or Parquet file. It returns the number of data rows and of

@@ -443,7 +443,7 @@ func (sc *groupScan) emit(ctx context.Context, workers int, fn func(int, *cost.L
 		}
 		refs = in
 		if rows > 0 && len(refs) == 0 {
-			return fmt.Errorf("azexport: %s has no rows dated in %s: %w", sc.d.where(sc.d.prefix), sc.p, connectors.ErrNotFound)
+			return sc.d.noRowsIn(sc.p)
 		}
 	}
 	return each(refs, func(c int, r groupRef, li *cost.LineItem) error {

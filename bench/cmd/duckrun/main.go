@@ -29,10 +29,13 @@ func main() {
 	scale := flag.Int("scale", 10, "DECIMAL scale of the sum")
 	sums := flag.String("sums", "", "write the sums per team and class to this file")
 	flag.Parse()
-	q := query(*glob, *format, *scale)
-	if *export == "azure-export" {
+	var q string
+	switch *export {
+	case "aws-cur2":
+		q = query(*glob, *format, *scale)
+	case "azure-export":
 		q = azureQuery(*glob, *scale)
-	} else if *export != "aws-cur2" {
+	default:
 		fmt.Fprintln(os.Stderr, "duckrun: -export must be aws-cur2 or azure-export")
 		os.Exit(2)
 	}

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/connectors/connectortest"
 	"github.com/allot-dev/allot/cost"
 	"github.com/google/go-cmp/cmp"
 )
@@ -126,7 +128,10 @@ func TestDates(t *testing.T) {
 		{"empty date", "Date,Cost,BillingCurrency\n,1,USD\n", nil, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			items, _, err := collect(t, openSource(t, writeFile(t, "x.csv", tc.csv), nil), sep)
+			url := writeFile(t, "x.csv", tc.csv)
+			// the grouped scan allot run uses: the same lines grouped, or the same error
+			connectortest.Groups(t, driverAt(t, strings.TrimPrefix(url, "file:"), nil), sep)
+			items, _, err := collect(t, openSource(t, url, nil), sep)
 			if tc.want == nil {
 				var re *connectors.RowError
 				if !errors.As(err, &re) || re.Line != tc.errLine {
@@ -167,7 +172,9 @@ func TestRowErrors(t *testing.T) {
 		{"short row", "Date,Cost,BillingCurrency\n2023-09-01,1\n", "", 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := collect(t, openSource(t, writeFile(t, "bad.csv", tc.csv), nil), sep)
+			url := writeFile(t, "bad.csv", tc.csv)
+			connectortest.Groups(t, driverAt(t, strings.TrimPrefix(url, "file:"), nil), sep) // the same error, nothing yielded
+			_, _, err := collect(t, openSource(t, url, nil), sep)
 			var re *connectors.RowError
 			if !errors.As(err, &re) || re.Line != tc.line || re.Column != tc.column || !errors.Is(err, connectors.ErrBadInput) {
 				t.Fatalf("error = %v, want a RowError at line %d column %q", err, tc.line, tc.column)

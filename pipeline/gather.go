@@ -300,7 +300,11 @@ func (bt *billTally) add(li *cost.LineItem, amount decimal.Decimal, r tagging.Re
 
 // merge adds what o counted (a later worker's share of the groups).
 func (bt *billTally) merge(o *billTally) {
-	bt.stats.Merge(o.stats)
+	// The statistics merge beside the costs and resources: this is the
+	// serial step between a parallel scan and the allocation.
+	var wg sync.WaitGroup
+	wg.Go(func() { bt.stats.Merge(o.stats) })
+	defer wg.Wait()
 	for k, c := range o.costs {
 		bt.addCost(k, c.Cost, c.Lines)
 	}

@@ -126,14 +126,8 @@ func (c *textCursor) load() error {
 				b, offs = vals.ByteArray()
 			}
 			c.dvals, c.doffs = b, offs
-			n := c.dict.Len()
-			for i := 0; i < n; i++ { // through the worker's cache: no lock for values seen before
-				if c.size > 0 {
-					c.trans = append(c.trans, c.local.ID(b[i*c.size:(i+1)*c.size]))
-				} else {
-					c.trans = append(c.trans, c.local.ID(b[offs[i]:offs[i+1]]))
-				}
-			}
+			// Through the worker's cache: no lock for values seen before.
+			c.trans = c.local.appendIDs(c.trans, texts{b, offs, c.size}, c.dict.Len())
 			if c.cs != nil {
 				for i, id := range c.trans {
 					c.trans[i] = c.cs.get(id)

@@ -13,8 +13,10 @@ import (
 	"testing"
 
 	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/connectors/connectortest"
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/internal/testutil"
+	"github.com/allot-dev/allot/objstore/fileblob"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -245,6 +247,16 @@ func TestBadInput(t *testing.T) {
 			period: oct2026, err: ErrBadValue, object: "export.parquet", row: 2, column: "line_item_unblended_cost", maxItems: 1,
 		},
 		{
+			// parquet-go does not check dictionary indexes: both readers must.
+			name: "Parquet dictionary index beyond the dictionary",
+			src: func(t *testing.T) *connectors.Source {
+				path := filepath.Join(t.TempDir(), "export.parquet")
+				writeFile(t, path, damagedDictParquet(t))
+				return fileSource(t, connectors.KindAWSCUR2, path)
+			},
+			period: oct2026, err: ErrCorrupt, object: "export.parquet", row: 1, column: "line_item_line_item_type",
+		},
+		{
 			name: "Parquet string date that is not a timestamp",
 			src: func(t *testing.T) *connectors.Source {
 				path := filepath.Join(t.TempDir(), "export.parquet")
@@ -328,9 +340,18 @@ func TestCancelledMidScan(t *testing.T) {
 
 // parquetWith writes a Parquet file of optional string columns.
 func parquetWith(t *testing.T, header []string, rows ...[]string) []byte {
+	return parquetDictWith(t, header, nil, rows...)
+}
+
+// parquetDictWith is parquetWith with the columns of dict dictionary
+// encoded (and the file uncompressed).
+func parquetDictWith(t *testing.T, header []string, dict map[string]bool, rows ...[]string) []byte {
 	group := parquet.Group{}
 	for _, h := range header {
 		group[h] = parquet.Optional(parquet.String())
+		if dict[h] {
+			group[h] = parquet.Optional(parquet.Encoded(parquet.String(), &parquet.RLEDictionary))
+		}
 	}
 	schema := parquet.NewSchema("x", group)
 	idx := map[string]int{}
@@ -338,7 +359,7 @@ func parquetWith(t *testing.T, header []string, rows ...[]string) []byte {
 		idx[h] = i
 	}
 	var buf bytes.Buffer
-	w := parquet.NewWriter(&buf, schema)
+	w := parquet.NewWriter(&buf, schema, parquet.Compression(&parquet.Uncompressed))
 	for _, r := range rows {
 		var row parquet.Row
 		for li, path := range schema.Columns() {
@@ -352,4 +373,29 @@ func parquetWith(t *testing.T, header []string, rows ...[]string) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// damagedDictParquet is a CUR 2.0 Parquet file whose first line item type
+// is a dictionary index beyond its dictionary.
+func damagedDictParquet(t *testing.T) []byte {
+	header := []string{"line_item_line_item_type", "line_item_usage_start_date", "line_item_unblended_cost", "line_item_currency_code"}
+	var rows [][]string
+	for i := range 30 {
+		rows = append(rows, []string{[]string{"Usage", "Tax", "Fee"}[i%3], "2026-10-01T00:00:00Z", "1.5", "USD"})
+	}
+	b := parquetDictWith(t, header, map[string]bool{"line_item_line_item_type": true}, rows...)
+	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc, _ := f.Schema().Lookup("line_item_line_item_type")
+	return testutil.CorruptDictIndexes(t, b, 0, lc.ColumnIndex)
+}
+
+// TestDamagedDictionaryGroups: the grouped scan refuses the damaged file
+// with Scan's error (and neither crashes).
+func TestDamagedDictionaryGroups(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "export.parquet"), damagedDictParquet(t))
+	connectortest.Groups(t, NewCUR2(fileblob.New(dir), "export.parquet", nil), oct2026)
 }

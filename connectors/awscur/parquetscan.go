@@ -8,6 +8,7 @@ import (
 
 	"github.com/allot-dev/allot/connectors"
 	"github.com/allot-dev/allot/connectors/internal/objfiles"
+	"github.com/allot-dev/allot/connectors/internal/pqvalue"
 	"github.com/allot-dev/allot/objstore"
 	"github.com/parquet-go/parquet-go"
 )
@@ -212,7 +213,7 @@ func (c *cursor) fill() error {
 		if c.err != nil {
 			return c.err
 		}
-		n, err := c.r.ReadValues(c.buf)
+		n, err := pqvalue.Guard(func() (int, error) { return c.r.ReadValues(c.buf) })
 		c.i, c.n = 0, n
 		switch {
 		case errors.Is(err, io.EOF):

@@ -159,8 +159,11 @@ func (r *pqRecords) next() ([]string, int64, error) {
 			r.rows = r.rgs[r.rg].Rows()
 			r.rg++
 		}
-		n, err := r.rows.ReadRows(r.buf)
+		n, err := pqvalue.Guard(func() (int, error) { return r.rows.ReadRows(r.buf) })
 		if err != nil {
+			if errors.Is(err, pqvalue.ErrDamaged) {
+				return nil, r.row + 1, fmt.Errorf("reading row group %d: %w; export or download the file again", r.rg, err)
+			}
 			if !errors.Is(err, io.EOF) {
 				return nil, r.row + 1, fmt.Errorf("reading row group %d: %w", r.rg, err)
 			}

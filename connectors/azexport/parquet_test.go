@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -309,5 +310,43 @@ func TestParquetBadValue(t *testing.T) {
 	p = writeTemp(t, t.TempDir(), "part_0_0001.snappy.parquet", []byte(src))
 	if _, _, err := collect(t, openSource(t, "file:"+p, nil), oct2026); err == nil || !strings.Contains(err.Error(), "not a readable Parquet file") {
 		t.Errorf("a CSV named .parquet: %v, want not a readable Parquet file", err)
+	}
+}
+
+// TestParquetDamagedDictionary: a dictionary index beyond its dictionary
+// (parquet-go does not check them) fails the scan with a clear error
+// instead of crashing.
+func TestParquetDamagedDictionary(t *testing.T) {
+	s := parquet.NewSchema("azure_export", parquet.Group{
+		"SubscriptionId":        parquet.Optional(parquet.Encoded(parquet.String(), &parquet.RLEDictionary)),
+		"Date":                  parquet.Optional(parquet.String()),
+		"CostInBillingCurrency": parquet.Optional(parquet.String()),
+		"BillingCurrency":       parquet.Optional(parquet.String()),
+	})
+	var buf bytes.Buffer
+	w := parquet.NewWriter(&buf, s, parquet.Compression(&parquet.Uncompressed))
+	for i := range 9 {
+		var row parquet.Row
+		for li, path := range s.Columns() {
+			v := map[string]string{"SubscriptionId": fmt.Sprint("sub-", i%3), "Date": "2026-10-01", "CostInBillingCurrency": "1.5", "BillingCurrency": "USD"}[path[0]]
+			row = append(row, parquet.ByteArrayValue([]byte(v)).Level(0, 1, li))
+		}
+		if _, err := w.WriteRows([]parquet.Row{row}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lc, _ := s.Lookup("SubscriptionId")
+	p := writeTemp(t, t.TempDir(), "part_0_0001.parquet", testutil.CorruptDictIndexes(t, buf.Bytes(), 0, lc.ColumnIndex))
+	items, _, err := collect(t, openSource(t, "file:"+p, nil), oct2026)
+	var re *connectors.RowError
+	if !errors.As(err, &re) || !errors.Is(err, connectors.ErrBadInput) || !strings.HasSuffix(re.Object, "part_0_0001.parquet") ||
+		!strings.Contains(err.Error(), "damaged page") || !strings.Contains(err.Error(), "again") {
+		t.Fatalf("error %v (%+v), want a bad-input error on the Parquet file naming the damaged page and what to do", err, re)
+	}
+	if len(items) > 0 {
+		t.Errorf("%d items yielded", len(items))
 	}
 }

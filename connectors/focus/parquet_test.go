@@ -1,6 +1,7 @@
 package focus_test
 
 import (
+	"bytes"
 	"errors"
 	"maps"
 	"math/big"
@@ -11,8 +12,10 @@ import (
 	"time"
 
 	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/connectors/connectortest"
 	"github.com/allot-dev/allot/connectors/focus"
 	"github.com/allot-dev/allot/cost"
+	"github.com/allot-dev/allot/internal/testutil"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -224,4 +227,33 @@ func TestParquetTypes(t *testing.T) {
 			t.Fatalf("error = %v, want ErrBadFile naming junk.parquet", err)
 		}
 	})
+}
+
+// TestParquetDamagedDictionary: a dictionary index beyond its dictionary
+// (parquet-go does not check them) fails the scan with a row error, the
+// grouped scan with the same error; neither crashes.
+func TestParquetDamagedDictionary(t *testing.T) {
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[pqRow](&buf, parquet.Compression(&parquet.Uncompressed))
+	if _, err := w.Write(pqRows()[:4]); err != nil { // three services in one row group
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc, _ := f.Schema().Lookup("ServiceName")
+	path := filepath.Join(t.TempDir(), "f.parquet")
+	if err := os.WriteFile(path, testutil.CorruptDictIndexes(t, buf.Bytes(), 0, lc.ColumnIndex), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = scanAll(t, path)
+	var re *connectors.RowError
+	if !errors.As(err, &re) || !errors.Is(err, connectors.ErrBadInput) || !errors.Is(err, focus.ErrBadFile) || re.Row != 1 || !strings.Contains(err.Error(), "damaged page") {
+		t.Fatalf("error = %v (%+v), want a bad-input row error at row 1 naming the damaged page", err, re)
+	}
+	connectortest.Groups(t, driverFor(path), oct)
 }

@@ -393,13 +393,14 @@ func newLeafReader(cc parquet.ColumnChunk) *leafReader {
 func (r *leafReader) peek() (parquet.Value, error) {
 	for r.i >= r.n {
 		if r.values == nil {
-			p, err := r.pages.ReadPage()
-			if err != nil {
-				return parquet.Value{}, err
+			var p parquet.Page
+			if _, err := pqvalue.Guard(func() (n int, err error) { p, err = r.pages.ReadPage(); return 0, err }); err != nil {
+				return parquet.Value{}, damaged(err)
 			}
 			r.values = p.Values()
 		}
-		n, err := r.values.ReadValues(r.buf)
+		n, err := pqvalue.Guard(func() (int, error) { return r.values.ReadValues(r.buf) })
+		err = damaged(err)
 		r.i, r.n = 0, n
 		if errors.Is(err, io.EOF) {
 			r.values = nil
@@ -408,6 +409,14 @@ func (r *leafReader) peek() (parquet.Value, error) {
 		}
 	}
 	return r.buf[r.i], nil
+}
+
+// damaged says what to do about a damaged page.
+func damaged(err error) error {
+	if errors.Is(err, pqvalue.ErrDamaged) {
+		return fmt.Errorf("%w: %w; export or download the file again", ErrBadFile, err)
+	}
+	return err
 }
 
 func (r *leafReader) next() (parquet.Value, error) {

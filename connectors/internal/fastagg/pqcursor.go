@@ -161,6 +161,9 @@ func (c *textCursor) fill(out []uint32) error {
 		dst := out[f : f+m]
 		switch {
 		case c.dict != nil && (c.defs == nil || c.nulls == 0) && c.dict.Len() == 1:
+			if !allZero(c.idx[c.vi : c.vi+m]) {
+				return &cellError{row: f + firstNonZero(c.idx[c.vi:c.vi+m]), err: errBadIndex}
+			}
 			v := c.trans[0]
 			if f > 0 && out[0] != v {
 				c.constant = false
@@ -173,6 +176,9 @@ func (c *textCursor) fill(out []uint32) error {
 			c.constant = false
 			trans := c.trans
 			for k, j := range c.idx[c.vi : c.vi+m] {
+				if uint(j) >= uint(len(trans)) {
+					return &cellError{row: f + k, err: errBadIndex}
+				}
 				dst[k] = trans[j]
 			}
 			c.vi += m
@@ -181,7 +187,11 @@ func (c *textCursor) fill(out []uint32) error {
 			defs := c.defs[c.li : c.li+m]
 			for k, d := range defs {
 				if d == c.maxDef {
-					dst[k] = c.trans[c.idx[c.vi]]
+					j := c.idx[c.vi]
+					if uint(j) >= uint(len(c.trans)) {
+						return &cellError{row: f + k, err: errBadIndex}
+					}
+					dst[k] = c.trans[j]
 					c.vi++
 				} else {
 					dst[k] = c.null
@@ -458,6 +468,9 @@ func (c *numCursor) take(r int) error {
 	var d decimal.Decimal
 	if c.dict != nil {
 		j := c.idx[c.vi]
+		if uint(j) >= uint(len(c.tv)) {
+			return &cellError{row: r, err: errBadIndex}
+		}
 		v, fl, d = c.tv[j], c.tf[j], c.td[j]
 		if fl == 255 {
 			c.setData(c.dict.Page().Data())
@@ -496,6 +509,27 @@ func (c *numCursor) dense(n int, vals []int64, flags []uint8, slowAt []int) {
 type cellError struct {
 	row int
 	err error
+	// valueLeaf: the error is about a map's value leaf (else its key leaf)
+	valueLeaf bool
 }
 
 func (e *cellError) Error() string { return e.err.Error() }
+
+// allZero reports whether every index is 0 (the only valid index of a
+// one-entry dictionary).
+func allZero(idx []int32) bool {
+	var or int32
+	for _, j := range idx {
+		or |= j
+	}
+	return or == 0
+}
+
+func firstNonZero(idx []int32) int {
+	for k, j := range idx {
+		if j != 0 {
+			return k
+		}
+	}
+	return 0
+}

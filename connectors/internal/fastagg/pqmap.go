@@ -112,10 +112,18 @@ func (c *mapCursor) fill(pairs []uint32, offs []int32) ([]uint32, error) {
 				}
 				val := NullID
 				if vd[n] >= c.maxValue {
-					val = vt[vi[vx]]
+					j := uint(vi[vx])
+					if j >= uint(len(vt)) {
+						return pairs, &cellError{row: max(r, 0), err: errBadIndex, valueLeaf: true}
+					}
+					val = vt[j]
 					vx++
 				}
-				pairs = append(pairs, kt[ki[kx]], val)
+				j := uint(ki[kx])
+				if j >= uint(len(kt)) {
+					return pairs, &cellError{row: max(r, 0), err: errBadIndex}
+				}
+				pairs = append(pairs, kt[j], val)
 				kx++
 			}
 			k.li, v.li, k.vi, v.vi = k.li+n, v.li+n, kx, vx
@@ -142,10 +150,15 @@ func (c *mapCursor) fill(pairs []uint32, offs []int32) ([]uint32, error) {
 		if kd < c.maxKey {
 			continue // a null or empty map
 		}
-		kid := k.valueID()
+		kid, ok := k.valueID()
+		if !ok {
+			return pairs, &cellError{row: max(r, 0), err: errBadIndex}
+		}
 		vid := NullID
 		if vd >= c.maxValue {
-			vid = v.valueID()
+			if vid, ok = v.valueID(); !ok {
+				return pairs, &cellError{row: max(r, 0), err: errBadIndex, valueLeaf: true}
+			}
 		}
 		pairs = append(pairs, kid, vid)
 	}
@@ -234,7 +247,7 @@ func (c *mapCursor) fillCodesPending(out []uint32, ss *seqSpace) error {
 				if vd[n] >= c.maxValue {
 					j := uint(vi[vx])
 					if j >= uint(len(vt)) {
-						return &cellError{row: max(r, 0), err: errBadIndex}
+						return &cellError{row: max(r, 0), err: errBadIndex, valueLeaf: true}
 					}
 					val = uint64(vt[j])
 					vx++
@@ -341,11 +354,17 @@ func (c *mapCursor) fillCodesPending(out []uint32, ss *seqSpace) error {
 		if kd < c.maxKey {
 			continue
 		}
-		kb := k.valueBytes()
+		kb, ok := k.valueBytes()
+		if !ok {
+			return &cellError{row: max(r, 0), err: errBadIndex}
+		}
 		st.raw = binary.AppendUvarint(st.raw, uint64(len(kb)))
 		st.raw = append(st.raw, kb...)
 		if vd >= c.maxValue {
-			vb := v.valueBytes()
+			vb, ok := v.valueBytes()
+			if !ok {
+				return &cellError{row: max(r, 0), err: errBadIndex, valueLeaf: true}
+			}
 			st.raw = binary.AppendUvarint(st.raw, uint64(len(vb))+1)
 			st.raw = append(st.raw, vb...)
 		} else {
@@ -517,15 +536,21 @@ func (p *dictPairs) code(r0, r1 uint64, ss *seqSpace, c *mapCursor) uint32 {
 }
 
 // valueBytes consumes and returns the bytes of the current value, valid
-// until the cursor moves to another page.
-func (c *textCursor) valueBytes() []byte {
-	var b []byte
+// until the cursor moves to another page; ok is false for a dictionary
+// index beyond the dictionary.
+func (c *textCursor) valueBytes() (b []byte, ok bool) {
 	switch {
 	case c.dict != nil && c.size > 0:
 		j := int(c.idx[c.vi])
+		if uint(j) >= uint(c.dict.Len()) {
+			return nil, false
+		}
 		b = c.dvals[j*c.size : (j+1)*c.size]
 	case c.dict != nil:
 		j := c.idx[c.vi]
+		if uint(j) >= uint(c.dict.Len()) {
+			return nil, false
+		}
 		b = c.dvals[c.doffs[j]:c.doffs[j+1]]
 	case c.size > 0:
 		b = c.data[c.vi*c.size : (c.vi+1)*c.size]
@@ -533,20 +558,24 @@ func (c *textCursor) valueBytes() []byte {
 		b = c.data[c.offs[c.vi]:c.offs[c.vi+1]]
 	}
 	c.vi++
-	return b
+	return b, true
 }
 
-// valueID consumes and returns the id of the current value.
-func (c *textCursor) valueID() uint32 {
-	var id uint32
+// valueID consumes and returns the id of the current value; ok is false
+// for a dictionary index beyond the dictionary.
+func (c *textCursor) valueID() (id uint32, ok bool) {
 	switch {
 	case c.dict != nil:
-		id = c.trans[c.idx[c.vi]]
+		j := c.idx[c.vi]
+		if uint(j) >= uint(len(c.trans)) {
+			return 0, false
+		}
+		id = c.trans[j]
 	case c.size > 0:
 		id = c.local.ID(c.data[c.vi*c.size : (c.vi+1)*c.size])
 	default:
 		id = c.local.ID(c.data[c.offs[c.vi]:c.offs[c.vi+1]])
 	}
 	c.vi++
-	return id
+	return id, true
 }

@@ -430,7 +430,11 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 				s.pairs[k], err = s.tags[k].fill(s.pairs[k], s.offs[k][:n+1])
 			}
 			if err != nil {
-				return int64(w0), rowErr(m[0], err)
+				leafIdx := m[0]
+				if ce := (*cellError)(nil); errors.As(err, &ce) && ce.valueLeaf {
+					leafIdx = m[1]
+				}
+				return int64(w0), rowErr(leafIdx, err)
 			}
 		}
 		for k, i := range l.Amounts {

@@ -123,6 +123,9 @@ func (c *timeCursor) fill(out []Instant, null []bool, base int) error {
 			// dictionary encoded without nulls (the usual timestamps): inline
 			dst, dn := out[f:f+m], null[f:f+m]
 			for k, j := range c.idx[c.vi : c.vi+m] {
+				if uint(j) >= uint(len(c.tv)) {
+					return &cellError{row: base + f + k, err: errBadIndex}
+				}
 				dst[k], dn[k] = c.tv[j], false
 			}
 			c.vi += m
@@ -138,6 +141,9 @@ func (c *timeCursor) fill(out []Instant, null []bool, base int) error {
 			null[f+k] = false
 			if c.dict != nil {
 				j := c.idx[c.vi]
+				if uint(j) >= uint(len(c.tv)) {
+					return &cellError{row: base + f + k, err: errBadIndex}
+				}
 				if c.te[j] {
 					c.setData(c.dict.Page().Data())
 					_, err := c.instant(int(j))

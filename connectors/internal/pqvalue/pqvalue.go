@@ -95,3 +95,19 @@ func Int96Time(i deprecated.Int96) time.Time {
 	days := int64(i[2]) - julianUnixEpoch
 	return time.Unix(days*86400, nanos).UTC()
 }
+
+// ErrDamaged: parquet-go panicked reading a page. It trusts some of a
+// file's contents (a dictionary index beyond the dictionary indexes out of
+// range), so a damaged file would otherwise crash the program.
+var ErrDamaged = errors.New("the Parquet reader failed on a damaged page")
+
+// Guard runs read, one call into parquet-go's readers, and turns a panic
+// into ErrDamaged.
+func Guard(read func() (int, error)) (n int, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			n, err = 0, fmt.Errorf("%w (%v)", ErrDamaged, p)
+		}
+	}()
+	return read()
+}

@@ -1,7 +1,10 @@
 package pqvalue
 
 import (
+	"errors"
+	"io"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,5 +63,19 @@ func TestTwosComplement(t *testing.T) {
 		if got := TwosComplement(tc.b).String(); got != tc.want {
 			t.Errorf("TwosComplement(% x) = %s, want %s", tc.b, got, tc.want)
 		}
+	}
+}
+
+func TestGuard(t *testing.T) {
+	n, err := Guard(func() (int, error) { return 3, io.EOF })
+	if n != 3 || err != io.EOF {
+		t.Fatalf("Guard passed on %d, %v; want 3, EOF", n, err)
+	}
+	n, err = Guard(func() (int, error) {
+		var s []int
+		return s[1], nil
+	})
+	if n != 0 || !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "index out of range") {
+		t.Fatalf("Guard of a panic = %d, %v; want 0 and ErrDamaged naming the panic", n, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/allot-dev/allot/internal/testutil"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding"
+	"pgregory.net/rapid"
 )
 
 // TestScanParquetBadDictionaryIndex: a page whose dictionary indexes point
@@ -125,5 +126,61 @@ func TestCursorsBadIndex(t *testing.T) {
 	}
 	if _, ok := c.valueBytes(); ok {
 		t.Fatal("valueBytes of index 2 in a two-entry dictionary: ok")
+	}
+}
+
+func TestAbove(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		levels := rapid.SliceOf(rapid.Byte()).Draw(t, "levels")
+		max := rapid.Byte().Draw(t, "max")
+		want := false
+		for _, l := range levels {
+			want = want || l > max
+		}
+		if got := above(levels, max); got != want {
+			t.Fatalf("above(%v, %d) = %v, want %v", levels, max, got, want)
+		}
+	})
+}
+
+// levelsPage is a page with the levels a test gives it.
+type levelsPage struct {
+	parquet.Page
+	defs, reps []byte
+}
+
+func (p levelsPage) DefinitionLevels() []byte { return p.defs }
+func (p levelsPage) RepetitionLevels() []byte { return p.reps }
+
+type onePage struct{ p parquet.Page }
+
+func (o *onePage) ReadPage() (parquet.Page, error) { return o.p, nil }
+func (o *onePage) SeekToRow(int64) error           { return nil }
+func (o *onePage) Close() error                    { return nil }
+
+// TestLeafDamagedLevels: a page whose levels say more values than it
+// holds, whose levels exceed the column's maximum, or whose repetition
+// levels do not match its definition levels is refused when loaded: the
+// cursors index values by the levels.
+func TestLeafDamagedLevels(t *testing.T) {
+	two := parquet.ByteArrayType.NewPage(0, 2, encoding.ByteArrayValues([]byte("ab"), []uint32{0, 1, 2}))
+	for _, c := range []struct {
+		name       string
+		defs, reps []byte
+		want       error
+	}{
+		{"levels as the values", []byte{1, 0, 1}, nil, nil},
+		{"repeated, levels as the values", []byte{1, 1, 0}, []byte{0, 1, 0}, nil},
+		{"three present, two values", []byte{1, 1, 1}, nil, errFewValues},
+		{"a level above the maximum", []byte{1, 2, 0}, nil, errBadLevels},
+		{"fewer repetition levels", []byte{1, 1}, []byte{0}, errBadLevels},
+	} {
+		l := leaf{pages: &onePage{levelsPage{two, c.defs, c.reps}}, maxDef: 1}
+		if _, err := l.next(); !errors.Is(err, c.want) && !(err == nil && c.want == nil) {
+			t.Errorf("%s: error = %v, want %v", c.name, err, c.want)
+		}
+		if c.want == nil && l.nulls != 1 {
+			t.Errorf("%s: %d nulls, want 1", c.name, l.nulls)
+		}
 	}
 }

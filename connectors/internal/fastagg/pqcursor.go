@@ -2,6 +2,7 @@ package fastagg
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +37,76 @@ type leaf struct {
 	gen    uint64 // the dictionary's number, unique in the process (dictGens)
 }
 
+// errDamagedPage: parquet-go panicked reading a page. It trusts some of a
+// page's contents (sizes in its header, for one), so a damaged file would
+// otherwise crash the program from a worker goroutine.
+var errDamagedPage = errors.New("the Parquet reader failed on a damaged page")
+
+// readPage is pages.ReadPage with a panic turned into errDamagedPage.
+func readPage(pages parquet.Pages) (p parquet.Page, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, fmt.Errorf("%w (%v)", errDamagedPage, r)
+		}
+	}()
+	return pages.ReadPage()
+}
+
+var (
+	// errBadLevels: levels beyond the column's maximum, or fewer
+	// repetition levels than definition levels.
+	errBadLevels = errors.New("a page's levels are damaged")
+	// errFewValues: a page holds fewer values than its levels say.
+	errFewValues = errors.New("a page holds fewer values than its levels say")
+)
+
+// above reports whether a level of levels is above max, eight at a time
+// (max below 127: a byte's high bit is set by adding 127-max to its low
+// seven bits, or is its own).
+func above(levels []byte, max byte) bool {
+	const lo, hi, low7 = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+	add := uint64(127-min(max, 127)) * lo
+	i := 0
+	for ; max < 127 && i+8 <= len(levels); i += 8 {
+		x := binary.LittleEndian.Uint64(levels[i:])
+		if ((x&low7)+add|x)&hi != 0 {
+			return true
+		}
+	}
+	for _, l := range levels[i:] {
+		if l > max {
+			return true
+		}
+	}
+	return false
+}
+
+// valueCount is the number of values in v.
+func valueCount(v *encoding.Values) int {
+	switch v.Kind() {
+	case encoding.Int32:
+		return len(v.Int32())
+	case encoding.Int64:
+		return len(v.Int64())
+	case encoding.Int96:
+		return len(v.Int96())
+	case encoding.Float:
+		return len(v.Float())
+	case encoding.Double:
+		return len(v.Double())
+	case encoding.ByteArray:
+		_, offs := v.ByteArray()
+		return max(len(offs)-1, 0)
+	case encoding.FixedLenByteArray:
+		data, size := v.FixedLenByteArray()
+		if size <= 0 {
+			return 0
+		}
+		return len(data) / size
+	}
+	return math.MaxInt // a kind no cursor reads values of
+}
+
 // dictGens numbers the dictionaries leaves load, so that a cache of what
 // dictionary indexes stand for can tell one dictionary from another.
 var dictGens atomic.Uint64
@@ -62,7 +133,7 @@ func (l *leaf) next() (newDict bool, err error) {
 		parquet.Release(l.page)
 		l.page = nil
 	}
-	p, err := l.pages.ReadPage()
+	p, err := readPage(l.pages)
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return false, errShortChunk
@@ -76,9 +147,22 @@ func (l *leaf) next() (newDict bool, err error) {
 		l.nlev = len(l.defs)
 	}
 	l.li, l.vi = 0, 0
+	// The cursors trust the levels to index the values: a damaged page
+	// whose levels say more than it holds is refused here.
+	present := l.nlev
 	l.nulls = 0
 	if l.defs != nil {
-		l.nulls = int(p.NumNulls())
+		if above(l.defs, l.maxDef) {
+			return false, errBadLevels
+		}
+		present = bytes.Count(l.defs, []byte{l.maxDef})
+		l.nulls = l.nlev - present
+	}
+	if l.reps != nil && len(l.reps) != l.nlev {
+		return false, errBadLevels
+	}
+	if vals := p.Data(); present > valueCount(&vals) {
+		return false, errFewValues
 	}
 	d := p.Dictionary()
 	newDict = d != nil && d != l.dict

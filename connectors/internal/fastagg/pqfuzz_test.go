@@ -1,0 +1,153 @@
+package fastagg
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// damageSeed is a small file of every column kind the fast path reads,
+// for FuzzScanParquetDamaged to damage.
+func damageSeed(t testing.TB, codec parquet.WriterOption) ([]byte, *PQLayout) {
+	dictText := func(n parquet.Node) parquet.Node { return parquet.Encoded(n, &parquet.RLEDictionary) }
+	s := parquet.NewSchema("x", parquet.Group{
+		"s":    dictText(parquet.String()),
+		"p":    parquet.Optional(parquet.String()),
+		"t":    dictText(parquet.Timestamp(parquet.Millisecond)),
+		"v":    parquet.Optional(parquet.Leaf(parquet.DoubleType)),
+		"tags": parquet.Optional(parquet.Map(dictText(parquet.String()), parquet.Optional(dictText(parquet.String())))),
+	})
+	col := func(path ...string) int {
+		lc, _ := s.Lookup(path...)
+		return lc.ColumnIndex
+	}
+	si, pi, ti, vi, ki, mvi := col("s"), col("p"), col("t"), col("v"), col("tags", "key_value", "key"), col("tags", "key_value", "value")
+	var buf bytes.Buffer
+	w := parquet.NewWriter(&buf, s, codec, parquet.MaxRowsPerRowGroup(40), parquet.PageBufferSize(256))
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 100 {
+		vals := make([][]parquet.Value, 6)
+		vals[si] = []parquet.Value{parquet.ByteArrayValue(fmt.Append(nil, "s", i%5)).Level(0, 0, si)}
+		vals[pi] = []parquet.Value{parquet.ByteArrayValue(fmt.Append(nil, "p", i)).Level(0, 1, pi)}
+		vals[ti] = []parquet.Value{parquet.Int64Value(start.Add(time.Duration(i%4)*time.Hour).UnixMilli()).Level(0, 0, ti)}
+		vals[vi] = []parquet.Value{parquet.DoubleValue(float64(i)/8).Level(0, 1, vi)}
+		if i%7 == 0 {
+			vals[vi] = []parquet.Value{parquet.NullValue().Level(0, 0, vi)}
+		}
+		for k := range i % 3 {
+			rep := min(k, 1)
+			vals[ki] = append(vals[ki], parquet.ByteArrayValue(fmt.Append(nil, "k", k)).Level(rep, 2, ki))
+			vals[mvi] = append(vals[mvi], parquet.ByteArrayValue(fmt.Append(nil, "v", i%4)).Level(rep, 3, mvi))
+		}
+		if i%3 == 0 {
+			vals[ki] = []parquet.Value{parquet.NullValue().Level(0, 1, ki)}
+			vals[mvi] = []parquet.Value{parquet.NullValue().Level(0, 1, mvi)}
+		}
+		var row parquet.Row
+		for _, v := range vals {
+			row = append(row, v...)
+		}
+		if _, err := w.WriteRows([]parquet.Row{row}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), &PQLayout{Texts: []int{si, pi}, Start: ti, End: -1, Amounts: []int{vi}, Count: -1, Maps: [][2]int{{ki, mvi}}}
+}
+
+// pageBodies lists where the pages' contents are in file b (after each
+// page header).
+func pageBodies(t testing.TB, b []byte) (at []int) {
+	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rg := range f.Metadata().RowGroups {
+		for _, c := range rg.Columns {
+			m := c.MetaData
+			off := m.DataPageOffset
+			if m.DictionaryPageOffset > 0 && m.DictionaryPageOffset < off {
+				off = m.DictionaryPageOffset
+			}
+			for end := off + m.TotalCompressedSize; off < end; {
+				r := bytes.NewReader(b[off:end])
+				var h format.PageHeader
+				if err := thrift.NewDecoder((&thrift.CompactProtocol{}).NewReader(r)).Decode(&h); err != nil {
+					t.Fatal(err)
+				}
+				body := end - int64(r.Len())
+				for i := range int64(h.CompressedPageSize) {
+					at = append(at, int(body+i))
+				}
+				off = body + int64(h.CompressedPageSize)
+			}
+		}
+	}
+	return at
+}
+
+// FuzzScanParquetDamaged: whatever bytes of a file's pages are damaged,
+// ScanParquet returns a result or an error; it never panics (a panic in a
+// worker would end the program). The damage is to the pages' contents,
+// what the cursors read; damaged page headers are parquet-go's to refuse
+// (TestScanParquetDamagedPageHeader), and some make its header decoding
+// skip for seconds, which a fuzzing run would report as a hang.
+func FuzzScanParquetDamaged(f *testing.F) {
+	plain, layout := damageSeed(f, parquet.Compression(&parquet.Uncompressed))
+	snappy, _ := damageSeed(f, parquet.Compression(&parquet.Snappy))
+	bodies := [2][]int{pageBodies(f, plain), pageBodies(f, snappy)}
+	f.Add(false, uint32(100), byte(0xff), uint8(1), uint16(1))
+	f.Add(true, uint32(300), byte(0x80), uint8(4), uint16(7))
+	f.Fuzz(func(t *testing.T, compressed bool, at uint32, x byte, n uint8, stride uint16) {
+		b, where := bytes.Clone(plain), bodies[0]
+		if compressed {
+			b, where = bytes.Clone(snappy), bodies[1]
+		}
+		for k := range int(n) {
+			b[where[(int(at)+k*int(stride))%len(where)]] ^= x
+		}
+		scanDamaged(t, b, layout)
+	})
+}
+
+// scanDamaged scans b, which must not panic.
+func scanDamaged(t *testing.T, b []byte, layout *PQLayout) error {
+	pf, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return err
+	}
+	_, err = ScanParquet(context.Background(), []PQFile{{File: pf, Layout: layout}}, 2)
+	return err
+}
+
+// TestScanParquetDamagedPageHeader: damaged page headers found by
+// fuzzing. Sizes that make parquet-go's page reader panic fail the scan
+// with errDamagedPage; a page left with fewer values than its levels say
+// (the cursors would index past them: errFewValues) fails it too (here
+// another column's checksum fails first).
+func TestScanParquetDamagedPageHeader(t *testing.T) {
+	for _, c := range []struct {
+		at, stride int
+		x          byte
+		want       error
+	}{{186, 140, 'v', errDamagedPage}, {69, 227, '&', parquet.ErrCorrupted}} {
+		b, layout := damageSeed(t, parquet.Compression(&parquet.Uncompressed))
+		footer := int(binary.LittleEndian.Uint32(b[len(b)-8:])) + 8
+		for k := range 13 {
+			b[4+(c.at+k*c.stride)%(len(b)-footer-4)] ^= c.x
+		}
+		if err := scanDamaged(t, b, layout); !errors.Is(err, c.want) {
+			t.Fatalf("damage at %d: error = %v, want %v", c.at, err, c.want)
+		}
+	}
+}

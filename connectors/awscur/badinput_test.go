@@ -399,3 +399,23 @@ func TestDamagedDictionaryGroups(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "export.parquet"), damagedDictParquet(t))
 	connectortest.Groups(t, NewCUR2(fileblob.New(dir), "export.parquet", nil), oct2026)
 }
+
+// FuzzDamagedParquet: whatever bytes of a CUR 2.0 Parquet object's pages
+// are damaged (their checksums made right), Scan and the grouped scan
+// agree (items, or errors at the same place) and neither crashes.
+// (Damaged page headers: fastagg's tests.)
+func FuzzDamagedParquet(f *testing.F) {
+	rel := "data/BILLING_PERIOD=2026-10/" + execNew + "/bedrock-export-00001.snappy.parquet"
+	orig := mustRead(f, filepath.Join(cur2ParquetDir, rel))
+	f.Add(uint32(0), byte(0xff), uint8(1), uint16(1))
+	f.Add(uint32(500), byte(0x01), uint8(8), uint16(31))
+	f.Fuzz(func(t *testing.T, at uint32, x byte, n uint8, stride uint16) {
+		b, ok := testutil.DamagePages(t, orig, int(at), x, int(n), int(stride))
+		if !ok {
+			return
+		}
+		dir := copyTree(t, cur2ParquetDir)
+		writeFile(t, filepath.Join(dir, rel), b)
+		connectortest.GroupsDamaged(t, NewCUR2(fileblob.New(dir), "", nil), oct2026)
+	})
+}

@@ -161,11 +161,8 @@ func (r *pqRecords) next() ([]string, int64, error) {
 		}
 		n, err := pqvalue.Guard(func() (int, error) { return r.rows.ReadRows(r.buf) })
 		if err != nil {
-			if errors.Is(err, pqvalue.ErrDamaged) {
+			if !errors.Is(err, io.EOF) { // a damaged page (pqvalue.ErrDamaged when parquet-go panicked)
 				return nil, r.row + 1, fmt.Errorf("reading row group %d: %w; export or download the file again", r.rg, err)
-			}
-			if !errors.Is(err, io.EOF) {
-				return nil, r.row + 1, fmt.Errorf("reading row group %d: %w", r.rg, err)
 			}
 			r.done = true
 		}

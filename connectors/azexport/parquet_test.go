@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/allot-dev/allot/connectors"
+	"github.com/allot-dev/allot/connectors/connectortest"
 	"github.com/allot-dev/allot/connectors/internal/textio"
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/internal/testutil"
@@ -30,7 +31,7 @@ import (
 // column of JSON objects MAP<string,string>. It also returns the CSV of
 // what the Parquet file holds (numbers through float64, dates in RFC 3339),
 // which a CSV scan must read as the Parquet scan does.
-func toParquet(t *testing.T, src []byte, typed bool) (pq, asCSV []byte) {
+func toParquet(t testing.TB, src []byte, typed bool) (pq, asCSV []byte) {
 	t.Helper()
 	c, err := textio.NewCSV(bytes.NewReader(src))
 	if err != nil {
@@ -349,4 +350,25 @@ func TestParquetDamagedDictionary(t *testing.T) {
 	if len(items) > 0 {
 		t.Errorf("%d items yielded", len(items))
 	}
+}
+
+// FuzzDamagedParquet: whatever bytes of an Azure Parquet export's pages
+// are damaged (their checksums made right), Scan and the grouped scan
+// agree (items, or errors at the same place) and neither crashes.
+func FuzzDamagedParquet(f *testing.F) {
+	src, err := os.ReadFile(filepath.Join("testdata", "samples", "finops-toolkit__EA_ActualCost_Small.csv"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	orig, _ := toParquet(f, src, true)
+	f.Add(uint32(0), byte(0xff), uint8(1), uint16(1))
+	f.Add(uint32(300), byte(0x01), uint8(8), uint16(31))
+	f.Fuzz(func(t *testing.T, at uint32, x byte, n uint8, stride uint16) {
+		b, ok := testutil.DamagePages(t, orig, int(at), x, int(n), int(stride))
+		if !ok {
+			return
+		}
+		p := writeTemp(t, t.TempDir(), "part_0_0001.snappy.parquet", b)
+		connectortest.GroupsDamaged(t, driverAt(t, p, nil), cost.Period{Year: 2023, Month: 9})
+	})
 }

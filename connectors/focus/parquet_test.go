@@ -257,3 +257,28 @@ func TestParquetDamagedDictionary(t *testing.T) {
 	}
 	connectortest.Groups(t, driverFor(path), oct)
 }
+
+// FuzzDamagedParquet: whatever bytes of a FOCUS Parquet file's pages are
+// damaged (their checksums made right), Scan and the grouped scan agree
+// (items, or errors at the same place) and neither crashes.
+func FuzzDamagedParquet(f *testing.F) {
+	src := filepath.Join(f.TempDir(), "f.parquet")
+	writeParquetFixture(f, src)
+	orig, err := os.ReadFile(src)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(uint32(0), byte(0xff), uint8(1), uint16(1))
+	f.Add(uint32(300), byte(0x01), uint8(8), uint16(31))
+	f.Fuzz(func(t *testing.T, at uint32, x byte, n uint8, stride uint16) {
+		b, ok := testutil.DamagePages(t, orig, int(at), x, int(n), int(stride))
+		if !ok {
+			return
+		}
+		path := filepath.Join(t.TempDir(), "f.parquet")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		connectortest.GroupsDamaged(t, driverFor(path), oct)
+	})
+}

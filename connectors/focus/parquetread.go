@@ -411,12 +411,13 @@ func (r *leafReader) peek() (parquet.Value, error) {
 	return r.buf[r.i], nil
 }
 
-// damaged says what to do about a damaged page.
+// damaged says what to do about a page the Parquet reader refused (or
+// panicked on).
 func damaged(err error) error {
-	if errors.Is(err, pqvalue.ErrDamaged) {
-		return fmt.Errorf("%w: %w; export or download the file again", ErrBadFile, err)
+	if err == nil || errors.Is(err, io.EOF) {
+		return err
 	}
-	return err
+	return fmt.Errorf("%w: %w; export or download the file again", ErrBadFile, err)
 }
 
 func (r *leafReader) next() (parquet.Value, error) {

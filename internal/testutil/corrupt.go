@@ -77,3 +77,91 @@ func CorruptDictIndexes(t testing.TB, b []byte, rg, col int) []byte {
 	copy(b[off+int64(i):], neu)
 	return b
 }
+
+// page is where one page of a Parquet file is: its header and contents.
+type page struct {
+	header, body, size int
+	crc                int32
+}
+
+func pagesOf(t testing.TB, b []byte) []page {
+	t.Helper()
+	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []page
+	for _, rg := range f.Metadata().RowGroups {
+		for _, c := range rg.Columns {
+			m := c.MetaData
+			off := m.DataPageOffset
+			if m.DictionaryPageOffset > 0 && m.DictionaryPageOffset < off {
+				off = m.DictionaryPageOffset
+			}
+			for end := off + m.TotalCompressedSize; off < end; {
+				r := bytes.NewReader(b[off:end])
+				var h format.PageHeader
+				if err := thrift.NewDecoder((&thrift.CompactProtocol{}).NewReader(r)).Decode(&h); err != nil {
+					t.Fatal(err)
+				}
+				body := end - int64(r.Len())
+				out = append(out, page{header: int(off), body: int(body), size: int(h.CompressedPageSize), crc: h.CRC})
+				off = body + int64(h.CompressedPageSize)
+			}
+		}
+	}
+	return out
+}
+
+// PageBodies lists the offsets of the pages' contents in Parquet file b
+// (every byte after each page header), for tests that damage them.
+func PageBodies(t testing.TB, b []byte) (at []int) {
+	for _, p := range pagesOf(t, b) {
+		for i := range p.size {
+			at = append(at, p.body+i)
+		}
+	}
+	return at
+}
+
+// DamagePages returns a copy of Parquet file b with n bytes of its pages'
+// contents (at, at+stride, ... among PageBodies) xored with x, and the
+// damaged pages' checksums made right again, so that a reader decodes the
+// damage instead of refusing the checksum; ok is false when a checksum
+// cannot be rewritten in place (its encoding would change length).
+func DamagePages(t testing.TB, b []byte, at int, x byte, n, stride int) (out []byte, ok bool) {
+	t.Helper()
+	pages := pagesOf(t, b)
+	var bodies []int
+	owner := map[int]int{}
+	for k, p := range pages {
+		for i := range p.size {
+			owner[p.body+i] = k
+			bodies = append(bodies, p.body+i)
+		}
+	}
+	out = bytes.Clone(b)
+	if len(bodies) == 0 {
+		return out, true
+	}
+	damaged := map[int]bool{}
+	for k := range n {
+		i := bodies[(at+k*stride)%len(bodies)]
+		out[i] ^= x
+		damaged[owner[i]] = true
+	}
+	zz := func(v int32) []byte { return binary.AppendUvarint(nil, uint64(uint32(v<<1^v>>31))) }
+	for k := range damaged {
+		p := pages[k]
+		if p.crc == 0 {
+			continue
+		}
+		old, neu := zz(p.crc), zz(int32(crc32.ChecksumIEEE(out[p.body:p.body+p.size])))
+		i := bytes.Index(out[p.header:p.body], old)
+		if len(old) != len(neu) || i < 0 {
+			return nil, false
+		}
+		copy(out[p.header+i:], neu)
+	}
+	return out, true
+}

@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/allot-dev/allot/internal/testutil"
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/encoding/thrift"
-	"github.com/parquet-go/parquet-go/format"
 )
 
 // damageSeed is a small file of every column kind the fast path reads,
@@ -65,38 +64,8 @@ func damageSeed(t testing.TB, codec parquet.WriterOption) ([]byte, *PQLayout) {
 	return buf.Bytes(), &PQLayout{Texts: []int{si, pi}, Start: ti, End: -1, Amounts: []int{vi}, Count: -1, Maps: [][2]int{{ki, mvi}}}
 }
 
-// pageBodies lists where the pages' contents are in file b (after each
-// page header).
-func pageBodies(t testing.TB, b []byte) (at []int) {
-	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, rg := range f.Metadata().RowGroups {
-		for _, c := range rg.Columns {
-			m := c.MetaData
-			off := m.DataPageOffset
-			if m.DictionaryPageOffset > 0 && m.DictionaryPageOffset < off {
-				off = m.DictionaryPageOffset
-			}
-			for end := off + m.TotalCompressedSize; off < end; {
-				r := bytes.NewReader(b[off:end])
-				var h format.PageHeader
-				if err := thrift.NewDecoder((&thrift.CompactProtocol{}).NewReader(r)).Decode(&h); err != nil {
-					t.Fatal(err)
-				}
-				body := end - int64(r.Len())
-				for i := range int64(h.CompressedPageSize) {
-					at = append(at, int(body+i))
-				}
-				off = body + int64(h.CompressedPageSize)
-			}
-		}
-	}
-	return at
-}
-
-// FuzzScanParquetDamaged: whatever bytes of a file's pages are damaged,
+// FuzzScanParquetDamaged: whatever bytes of a file's pages are damaged
+// (their checksums made right, so that the damage reaches the decoders),
 // ScanParquet returns a result or an error; it never panics (a panic in a
 // worker would end the program). The damage is to the pages' contents,
 // what the cursors read; damaged page headers are parquet-go's to refuse
@@ -105,16 +74,17 @@ func pageBodies(t testing.TB, b []byte) (at []int) {
 func FuzzScanParquetDamaged(f *testing.F) {
 	plain, layout := damageSeed(f, parquet.Compression(&parquet.Uncompressed))
 	snappy, _ := damageSeed(f, parquet.Compression(&parquet.Snappy))
-	bodies := [2][]int{pageBodies(f, plain), pageBodies(f, snappy)}
 	f.Add(false, uint32(100), byte(0xff), uint8(1), uint16(1))
 	f.Add(true, uint32(300), byte(0x80), uint8(4), uint16(7))
 	f.Fuzz(func(t *testing.T, compressed bool, at uint32, x byte, n uint8, stride uint16) {
-		b, where := bytes.Clone(plain), bodies[0]
+		b := plain
 		if compressed {
-			b, where = bytes.Clone(snappy), bodies[1]
+			b = snappy
 		}
-		for k := range int(n) {
-			b[where[(int(at)+k*int(stride))%len(where)]] ^= x
+		// The checksums made right: the damage reaches the decoders.
+		b, ok := testutil.DamagePages(t, b, int(at), x, int(n), int(stride))
+		if !ok {
+			return
 		}
 		scanDamaged(t, b, layout)
 	})

@@ -407,13 +407,7 @@ func TestDamagedDictionaryGroups(t *testing.T) {
 func FuzzDamagedParquet(f *testing.F) {
 	rel := "data/BILLING_PERIOD=2026-10/" + execNew + "/bedrock-export-00001.snappy.parquet"
 	orig := mustRead(f, filepath.Join(cur2ParquetDir, rel))
-	f.Add(uint32(0), byte(0xff), uint8(1), uint16(1))
-	f.Add(uint32(500), byte(0x01), uint8(8), uint16(31))
-	f.Fuzz(func(t *testing.T, at uint32, x byte, n uint8, stride uint16) {
-		b, ok := testutil.DamagePages(t, orig, int(at), x, int(n), int(stride))
-		if !ok {
-			return
-		}
+	testutil.FuzzDamage(f, orig, func(t *testing.T, b []byte) {
 		dir := copyTree(t, cur2ParquetDir)
 		writeFile(t, filepath.Join(dir, rel), b)
 		connectortest.GroupsDamaged(t, NewCUR2(fileblob.New(dir), "", nil), oct2026)

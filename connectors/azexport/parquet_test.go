@@ -361,13 +361,7 @@ func FuzzDamagedParquet(f *testing.F) {
 		f.Fatal(err)
 	}
 	orig, _ := toParquet(f, src, true)
-	f.Add(uint32(0), byte(0xff), uint8(1), uint16(1))
-	f.Add(uint32(300), byte(0x01), uint8(8), uint16(31))
-	f.Fuzz(func(t *testing.T, at uint32, x byte, n uint8, stride uint16) {
-		b, ok := testutil.DamagePages(t, orig, int(at), x, int(n), int(stride))
-		if !ok {
-			return
-		}
+	testutil.FuzzDamage(f, orig, func(t *testing.T, b []byte) {
 		p := writeTemp(t, t.TempDir(), "part_0_0001.snappy.parquet", b)
 		connectortest.GroupsDamaged(t, driverAt(t, p, nil), cost.Period{Year: 2023, Month: 9})
 	})

@@ -268,13 +268,7 @@ func FuzzDamagedParquet(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(uint32(0), byte(0xff), uint8(1), uint16(1))
-	f.Add(uint32(300), byte(0x01), uint8(8), uint16(31))
-	f.Fuzz(func(t *testing.T, at uint32, x byte, n uint8, stride uint16) {
-		b, ok := testutil.DamagePages(t, orig, int(at), x, int(n), int(stride))
-		if !ok {
-			return
-		}
+	testutil.FuzzDamage(f, orig, func(t *testing.T, b []byte) {
 		path := filepath.Join(t.TempDir(), "f.parquet")
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)

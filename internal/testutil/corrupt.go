@@ -165,3 +165,15 @@ func DamagePages(t testing.TB, b []byte, at int, x byte, n, stride int) (out []b
 	}
 	return out, true
 }
+
+// FuzzDamage fuzzes check with damaged copies of Parquet file orig
+// (DamagePages: the fuzzer picks where, how and how many bytes).
+func FuzzDamage(f *testing.F, orig []byte, check func(t *testing.T, b []byte)) {
+	f.Add(uint32(0), byte(0xff), uint8(1), uint16(1))
+	f.Add(uint32(300), byte(0x01), uint8(8), uint16(31))
+	f.Fuzz(func(t *testing.T, at uint32, x byte, n uint8, stride uint16) {
+		if b, ok := DamagePages(t, orig, int(at), x, int(n), int(stride)); ok {
+			check(t, b)
+		}
+	})
+}

@@ -47,13 +47,7 @@ func TestScanParquetBadDictionaryIndex(t *testing.T) {
 		vals[vi] = []parquet.Value{parquet.DoubleValue(float64(k)+0.5).Level(0, 0, vi)}
 		vals[ki] = []parquet.Value{parquet.ByteArrayValue(fmt.Append(nil, "team", k)).Level(0, 2, ki)}
 		vals[mvi] = []parquet.Value{parquet.ByteArrayValue(fmt.Append(nil, "t", k)).Level(0, 3, mvi)}
-		var row parquet.Row
-		for _, v := range vals {
-			row = append(row, v...)
-		}
-		if _, err := w.WriteRows([]parquet.Row{row}); err != nil {
-			t.Fatal(err)
-		}
+		writeLeaves(t, w, vals)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)

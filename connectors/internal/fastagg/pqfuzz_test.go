@@ -50,13 +50,7 @@ func damageSeed(t testing.TB, codec parquet.WriterOption) ([]byte, *PQLayout) {
 			vals[ki] = []parquet.Value{parquet.NullValue().Level(0, 1, ki)}
 			vals[mvi] = []parquet.Value{parquet.NullValue().Level(0, 1, mvi)}
 		}
-		var row parquet.Row
-		for _, v := range vals {
-			row = append(row, v...)
-		}
-		if _, err := w.WriteRows([]parquet.Row{row}); err != nil {
-			t.Fatal(err)
-		}
+		writeLeaves(t, w, vals)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)

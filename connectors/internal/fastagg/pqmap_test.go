@@ -84,13 +84,7 @@ func writeTagFile(t *testing.T, sets []tagSet, dict bool, pageSize, rowGroup int
 				vals[vi] = append(vals[vi], parquet.ByteArrayValue([]byte(*p[1])).Level(rep, 3, vi))
 			}
 		}
-		var row parquet.Row
-		for _, v := range vals {
-			row = append(row, v...)
-		}
-		if _, err := w.WriteRows([]parquet.Row{row}); err != nil {
-			t.Fatal(err)
-		}
+		writeLeaves(t, w, vals)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -188,3 +182,15 @@ func TestScanParquetTagMaps(t *testing.T) {
 }
 
 func decimalOf(n int64) decimal.Decimal { return decimal.NewFromInt(n) }
+
+// writeLeaves writes one row given as the values of each leaf column.
+func writeLeaves(t testing.TB, w *parquet.Writer, leaves [][]parquet.Value) {
+	t.Helper()
+	var row parquet.Row
+	for _, v := range leaves {
+		row = append(row, v...)
+	}
+	if _, err := w.WriteRows([]parquet.Row{row}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -413,3 +413,22 @@ func FuzzDamagedParquet(f *testing.F) {
 		connectortest.GroupsDamaged(t, NewCUR2(fileblob.New(dir), "", nil), oct2026)
 	})
 }
+
+// FuzzDamagedCSV: whatever bytes of a CUR 2.0 CSV object are changed,
+// Scan and the grouped scan agree: the same items, or the same error at
+// the same place (CSV errors are the readers' own words: word for word).
+func FuzzDamagedCSV(f *testing.F) {
+	src := mustRead(f, "testdata/src/cur2-part2.csv")
+	f.Add(uint32(0), byte('"'), uint8(1), uint16(1))
+	f.Add(uint32(200), byte(','), uint8(3), uint16(57))
+	f.Add(uint32(90), byte('\n'), uint8(2), uint16(13))
+	f.Fuzz(func(t *testing.T, at uint32, c byte, n uint8, stride uint16) {
+		b := bytes.Clone(src)
+		for k := range int(n) {
+			b[(int(at)+k*int(stride))%len(b)] = c
+		}
+		dir := copyTree(t, cur2CSVDir)
+		writeFile(t, filepath.Join(dir, "data/BILLING_PERIOD=2026-10/bedrock-export-00002.csv.gz"), gzipBytes(t, b))
+		connectortest.Groups(t, NewCUR2(fileblob.New(dir), "", nil), oct2026)
+	})
+}

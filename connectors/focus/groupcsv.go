@@ -107,19 +107,19 @@ func (sc *groupScan) csv(ctx context.Context, idx []int) ([]*groupSet, error) {
 			return nil
 		}
 		var se *fastagg.SyntaxError
-		if errors.Is(err, errFallback) || errors.As(err, &se) {
+		var re *fastagg.RowError
+		if errors.Is(err, errFallback) || errors.As(err, &se) || errors.As(err, &re) {
 			// The line-by-line reader reports the file's problem in its own
-			// words (or reads what the splitter refused).
+			// words (or reads what the splitter refused). A bad cell the
+			// splitter met is not always the file's first problem: the line
+			// reader checks every cell of a line, the grouped scan some
+			// (the tags) once per group, after the scan.
 			mu.Lock()
 			defer mu.Unlock()
 			if err := sc.fallback(ctx, i, lg); err != nil {
 				return &objError{obj: i, err: err}
 			}
 			return nil
-		}
-		var re *fastagg.RowError
-		if errors.As(err, &re) {
-			return &objError{obj: i, err: sc.rowError(re, l.names[re.Col])}
 		}
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr

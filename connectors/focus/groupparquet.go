@@ -175,16 +175,17 @@ func (sc *groupScan) parquet(ctx context.Context, idx []int) ([]*groupSet, error
 			if cerr := ctx.Err(); cerr != nil {
 				return nil, cerr
 			}
-			var re *fastagg.RowError
-			if errors.As(err, &re) {
-				for _, o := range group {
-					if int32(o.i) == re.Object {
-						return nil, &objError{obj: o.i, err: sc.rowError(re, o.l.names[re.Col])}
-					}
+			// The line-by-line reader reads these files and reports the
+			// first problem in its own words, as Scan does: the cell the
+			// fast path stopped at need not be the first (tags are checked
+			// once per group, after the scan), and a damaged page is
+			// described by the Parquet reader.
+			for _, o := range group {
+				if lerr := sc.fallback(ctx, o.i, lg); lerr != nil {
+					return nil, &objError{obj: o.i, err: lerr}
 				}
 			}
-			return nil, &objError{obj: group[0].i, err: &connectors.RowError{Object: sc.files[group[0].i].name,
-				Err: fmt.Errorf("%w: %w", ErrBadFile, err)}}
+			continue
 		}
 		sets = append(sets, group[0].l.groupSet(sc, res))
 	}

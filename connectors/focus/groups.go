@@ -226,28 +226,6 @@ func (sc *groupScan) emit(ctx context.Context, p cost.Period, workers int, fn fu
 	})
 }
 
-// rowError turns a fast-path error into the error Scan reports.
-func (sc *groupScan) rowError(e *fastagg.RowError, name string) error {
-	f := sc.files[e.Object]
-	re := &connectors.RowError{Object: f.name, Column: name}
-	if f.format == formatParquet {
-		re.Row = e.Row
-	} else {
-		re.Line = e.Row
-	}
-	switch {
-	case errors.Is(e.Err, fastagg.ErrNullStart), errors.Is(e.Err, fastagg.ErrNullAmount):
-		re.Err = fmt.Errorf("%w: %s is empty or NULL; FOCUS requires a value in every row", ErrNull, name)
-	case errors.Is(e.Err, fastagg.ErrBadCount):
-		re.Err = fmt.Errorf("%w: line count is not a whole number of at least 1", ErrBadValue)
-	case errors.Is(e.Err, ErrBadValue), errors.Is(e.Err, ErrBadTags), errors.Is(e.Err, ErrNull):
-		re.Err = e.Err
-	default:
-		re.Err = fmt.Errorf("%w: %w", ErrBadValue, e.Err)
-	}
-	return re
-}
-
 func parseInstant(s string) (fastagg.Instant, error) {
 	t, err := parseTime(strings.TrimSpace(s))
 	if err != nil {

@@ -1,6 +1,7 @@
 package focus_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"maps"
@@ -187,4 +188,28 @@ func TestGroupsMixedFormats(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzDamagedCSV: whatever bytes of a FOCUS CSV file are changed, Scan
+// and the grouped scan agree: the same items, or the same error at the
+// same place, word for word.
+func FuzzDamagedCSV(f *testing.F) {
+	src, err := os.ReadFile("testdata/csv/2026-10-part-1.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(uint32(0), byte('"'), uint8(1), uint16(1))
+	f.Add(uint32(200), byte(','), uint8(3), uint16(57))
+	f.Add(uint32(90), byte('\n'), uint8(2), uint16(13))
+	f.Fuzz(func(t *testing.T, at uint32, c byte, n uint8, stride uint16) {
+		b := bytes.Clone(src)
+		for k := range int(n) {
+			b[(int(at)+k*int(stride))%len(b)] = c
+		}
+		path := filepath.Join(t.TempDir(), "f.csv")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		connectortest.Groups(t, driverFor(path), oct)
+	})
 }

@@ -414,21 +414,39 @@ func FuzzDamagedParquet(f *testing.F) {
 	})
 }
 
-// FuzzDamagedCSV: whatever bytes of a CUR 2.0 CSV object are changed,
-// Scan and the grouped scan agree: the same items, or the same error at
-// the same place (CSV errors are the readers' own words: word for word).
+// FuzzDamagedCSV: whatever bytes of a CUR CSV object (CUR 2.0 or legacy)
+// are changed, Scan and the grouped scan agree: the same items, or the
+// same error at the same place (CSV errors are the readers' own words:
+// word for word).
 func FuzzDamagedCSV(f *testing.F) {
-	src := mustRead(f, "testdata/src/cur2-part2.csv")
-	f.Add(uint32(0), byte('"'), uint8(1), uint16(1))
-	f.Add(uint32(200), byte(','), uint8(3), uint16(57))
-	f.Add(uint32(90), byte('\n'), uint8(2), uint16(13))
-	f.Fuzz(func(t *testing.T, at uint32, c byte, n uint8, stride uint16) {
-		b := bytes.Clone(src)
-		for k := range int(n) {
-			b[(int(at)+k*int(stride))%len(b)] = c
+	type fixture struct {
+		src, dir, object string
+		open             func(dir string) connectors.Driver
+	}
+	fixtures := []fixture{
+		{"testdata/src/cur2-part2.csv", cur2CSVDir, "data/BILLING_PERIOD=2026-10/bedrock-export-00002.csv.gz",
+			func(dir string) connectors.Driver { return NewCUR2(fileblob.New(dir), "", nil) }},
+		{"testdata/src/legacy-b-1.csv", legacyDir, "20261001-20261101/b7d4c2e1-9a8f-4b3c-a1d2-e3f4a5b6c7d8/hourly-1.csv.gz",
+			func(dir string) connectors.Driver { return NewCUR(fileblob.New(dir), "", nil) }},
+	}
+	srcs := make([][]byte, len(fixtures))
+	for i, fx := range fixtures {
+		srcs[i] = mustRead(f, fx.src)
+	}
+	f.Add(false, uint32(0), byte('"'), uint8(1), uint16(1))
+	f.Add(false, uint32(200), byte(','), uint8(3), uint16(57))
+	f.Add(true, uint32(90), byte('\n'), uint8(2), uint16(13))
+	f.Fuzz(func(t *testing.T, legacy bool, at uint32, c byte, n uint8, stride uint16) {
+		k := 0
+		if legacy {
+			k = 1
 		}
-		dir := copyTree(t, cur2CSVDir)
-		writeFile(t, filepath.Join(dir, "data/BILLING_PERIOD=2026-10/bedrock-export-00002.csv.gz"), gzipBytes(t, b))
-		connectortest.Groups(t, NewCUR2(fileblob.New(dir), "", nil), oct2026)
+		fx, b := fixtures[k], bytes.Clone(srcs[k])
+		for j := range int(n) {
+			b[(int(at)+j*int(stride))%len(b)] = c
+		}
+		dir := copyTree(t, fx.dir)
+		writeFile(t, filepath.Join(dir, fx.object), gzipBytes(t, b))
+		connectortest.Groups(t, fx.open(dir), oct2026)
 	})
 }

@@ -57,10 +57,15 @@ func ParseFX(r io.Reader, file string) (*FX, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
+		if err != nil { // a malformed record: no fields to ask the line of
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line, err = pe.StartLine, pe.Err
+			}
 			return nil, &FieldError{File: file, Line: line, Err: fmt.Errorf("%w: %v", ErrInvalid, err)}
 		}
+		line, _ := cr.FieldPos(0)
 		p, err := cost.ParsePeriod(rec[0])
 		if err != nil {
 			errs = append(errs, &FieldError{File: file, Line: line, Path: "period", Err: fmt.Errorf("%w: %v", ErrInvalid, err)})

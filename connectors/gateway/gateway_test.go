@@ -299,3 +299,35 @@ func FuzzJSONLines(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCSV is FuzzJSONLines for the CSV form: arbitrary content never
+// panics, and whatever it rejects it rejects as bad input naming the file
+// and a line of it.
+func FuzzCSV(f *testing.F) {
+	for _, s := range []string{
+		"timestamp,team,action_class,count\n2026-10-01T00:00:00Z,search,chat_call,2\n",
+		"timestamp,team\n2026-10-01T00:00:00Z,\"a\n",
+		"\"ti\"mestamp,team\n", "timestamp\n\"", "timestamp,count\n2026-10-01,x\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, content string) {
+		p := filepath.Join(t.TempDir(), "u.csv")
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := scanAll(t, p)
+		if err == nil || errors.Is(err, connectors.ErrNotFound) {
+			for _, r := range recs {
+				if r.Timestamp.IsZero() || r.Source.Line < 1 {
+					t.Fatalf("record %+v without a timestamp or a line", r)
+				}
+			}
+			return
+		}
+		var re *connectors.RowError
+		if !errors.As(err, &re) || !errors.Is(err, connectors.ErrBadInput) || re.Line < 1 || !strings.HasSuffix(re.Object, "/u.csv") {
+			t.Fatalf("error %v: want a RowError of bad input with the file and a line", err)
+		}
+	})
+}

@@ -450,3 +450,24 @@ func FuzzDamagedCSV(f *testing.F) {
 		connectortest.Groups(t, fx.open(dir), oct2026)
 	})
 }
+
+// FuzzManifest: whatever a legacy or CUR 2.0 manifest holds, Scan and the
+// grouped scan agree (the same items or the same error) and neither
+// crashes.
+func FuzzManifest(f *testing.F) {
+	legacy := filepath.Join(legacyPeriodDir, "hourly-Manifest.json")
+	cur2 := filepath.Join("metadata/BILLING_PERIOD=2026-10", "bedrock-export-Manifest.json")
+	f.Add(false, mustRead(f, filepath.Join(legacyDir, legacy)))
+	f.Add(true, mustRead(f, filepath.Join(cur2ParquetDir, cur2)))
+	f.Add(false, []byte(`{"assemblyId":"x","reportKeys":["../../x.csv"],"billingPeriod":{"start":"20261001T000000.000Z"}}`))
+	f.Add(true, []byte(`{"executionId":"x","dataFiles":["s3://b/x"],"reportName":"bedrock-export"}`))
+	f.Fuzz(func(t *testing.T, isCur2 bool, m []byte) {
+		from, rel, open := legacyDir, legacy, func(dir string) connectors.Driver { return NewCUR(fileblob.New(dir), "", nil) }
+		if isCur2 {
+			from, rel, open = cur2ParquetDir, cur2, func(dir string) connectors.Driver { return NewCUR2(fileblob.New(dir), "", nil) }
+		}
+		dir := copyTree(t, from)
+		writeFile(t, filepath.Join(dir, rel), m)
+		connectortest.Groups(t, open(dir), oct2026)
+	})
+}

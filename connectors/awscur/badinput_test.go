@@ -2,6 +2,7 @@ package awscur
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -470,4 +471,55 @@ func FuzzManifest(f *testing.F) {
 		writeFile(t, filepath.Join(dir, rel), m)
 		connectortest.Groups(t, open(dir), oct2026)
 	})
+}
+
+// FuzzDamagedGzip: whatever bytes of a CUR 2.0 CSV.gz object's gzip
+// stream are damaged (a bad checksum, a truncated or garbled stream), Scan
+// and the grouped scan agree: the same items or the same error.
+func FuzzDamagedGzip(f *testing.F) {
+	rel := "data/BILLING_PERIOD=2026-10/bedrock-export-00002.csv.gz"
+	orig := mustRead(f, filepath.Join(cur2CSVDir, rel))
+	f.Add(uint32(20), byte(0xff), uint8(1), uint16(1), uint16(0))
+	f.Add(uint32(0), byte(0x00), uint8(0), uint16(1), uint16(40))
+	f.Fuzz(func(t *testing.T, at uint32, x byte, n uint8, stride uint16, cut uint16) {
+		b := bytes.Clone(orig)
+		for k := range int(n) {
+			b[(int(at)+k*int(stride))%len(b)] ^= x
+		}
+		if int(cut) < len(b) && cut > 0 {
+			b = b[:len(b)-int(cut)]
+		}
+		dir := copyTree(t, cur2CSVDir)
+		writeFile(t, filepath.Join(dir, rel), b)
+		connectortest.Groups(t, NewCUR2(fileblob.New(dir), "", nil), oct2026)
+	})
+}
+
+// TestTruncatedGzipAtLineBoundary: a CSV.gz object cut off where its
+// compressed stream ends a line (a flush point) decompresses to whole
+// lines and then io.ErrUnexpectedEOF. Both scans must refuse it: the
+// grouped scan's read-ahead once took that error for the end of a complete
+// file and grouped the lines before the cut, silently.
+func TestTruncatedGzipAtLineBoundary(t *testing.T) {
+	rel := "data/BILLING_PERIOD=2026-10/bedrock-export-00002.csv.gz"
+	lines := strings.SplitAfter(string(mustRead(t, "testdata/src/cur2-part2.csv")), "\n")
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	cut := 0
+	for i, l := range lines {
+		zw.Write([]byte(l))
+		if i == len(lines)/2 {
+			zw.Flush()
+			cut = buf.Len()
+		}
+	}
+	zw.Close()
+	dir := copyTree(t, cur2CSVDir)
+	writeFile(t, filepath.Join(dir, rel), buf.Bytes()[:cut])
+	d := NewCUR2(fileblob.New(dir), "", nil)
+	connectortest.Groups(t, d, oct2026)
+	err := d.Scan(context.Background(), oct2026, func(*cost.LineItem) error { return nil })
+	if !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("error = %v, want ErrCorrupt", err)
+	}
 }

@@ -312,6 +312,9 @@ func (d *Driver) scanBlob(ctx context.Context, b blobRef, ds Dataset, p cost.Per
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return rows, yielded, ctxErr
 			}
+			if !pq && textio.Damaged(err) {
+				err = fmt.Errorf("reading after line %d: %w; the file is truncated or damaged: export or download it again", rows+1, err)
+			}
 			return rows, yielded, at(&connectors.RowError{Object: name, Err: err}, pos)
 		}
 		rows++

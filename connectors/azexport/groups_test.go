@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/allot-dev/allot/connectors"
 	"github.com/allot-dev/allot/connectors/connectortest"
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/internal/gen"
@@ -425,4 +427,33 @@ func FuzzGroups(f *testing.F) {
 		}
 		connectortest.Groups(t, driverAt(t, filepath.Join(dir, "x.csv"), opts), oct2026)
 	})
+}
+
+// TestTruncatedGzipAtLineBoundary: a CSV.gz export cut off where its
+// compressed stream ends a line decompresses to whole lines and then
+// io.ErrUnexpectedEOF; both scans refuse it (the grouped scan once read
+// the lines before the cut as the whole file).
+func TestTruncatedGzipAtLineBoundary(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "samples", "finops-toolkit__EA_ActualCost_Small.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	cut := 0
+	for i, l := range lines {
+		zw.Write([]byte(l))
+		if i == len(lines)/2 {
+			zw.Flush()
+			cut = buf.Len()
+		}
+	}
+	zw.Close()
+	p := writeTemp(t, t.TempDir(), "part_1.csv.gz", buf.Bytes()[:cut])
+	connectortest.Groups(t, driverAt(t, p, nil), cost.Period{Year: 2023, Month: 9})
+	_, _, err = collect(t, openSource(t, "file:"+p, nil), cost.Period{Year: 2023, Month: 9})
+	if !errors.Is(err, connectors.ErrBadInput) || !strings.Contains(err.Error(), "again") {
+		t.Fatalf("error = %v, want bad input saying what to do", err)
+	}
 }

@@ -94,5 +94,9 @@ func csvError(object string, line int64, err error) error {
 		return &connectors.RowError{Object: object, Line: int64(pe.StartLine), Err: fmt.Errorf(
 			"%w: CSV syntax at line %d, character %d: %s", ErrBadFile, pe.Line, pe.Column, msg)}
 	}
+	if textio.Damaged(err) {
+		return &connectors.RowError{Object: object, Line: line, Err: fmt.Errorf(
+			"%w: %w; the file is truncated or damaged: export or download it again", ErrBadFile, err)}
+	}
 	return &connectors.RowError{Object: object, Line: line, Err: fmt.Errorf("%w: %w", ErrBadFile, err)}
 }

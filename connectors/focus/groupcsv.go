@@ -190,12 +190,9 @@ func (sc *groupScan) csvFile(ctx context.Context, i int, st *fastagg.CSVState, m
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, nil, cerr
 		}
-		var se *fastagg.SyntaxError
-		var re *fastagg.RowError
-		if errors.As(err, &se) || errors.As(err, &re) {
-			return nil, l, err
-		}
-		return nil, nil, &connectors.RowError{Object: f.name, Err: fmt.Errorf("%w: %w", ErrBadFile, err)}
+		// A bad cell, bad CSV syntax, or a read that failed (a truncated
+		// or damaged gzip stream): the line reader reports it, at its line.
+		return nil, l, errFallback
 	}
 	return t, l, nil
 }

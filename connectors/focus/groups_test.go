@@ -2,6 +2,7 @@ package focus_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"maps"
@@ -212,4 +213,35 @@ func FuzzDamagedCSV(f *testing.F) {
 		}
 		connectortest.Groups(t, driverFor(path), oct)
 	})
+}
+
+// TestTruncatedGzipAtLineBoundary: a CSV.gz file cut off where its
+// compressed stream ends a line decompresses to whole lines and then
+// io.ErrUnexpectedEOF; both scans refuse it (the grouped scan once read
+// the lines before the cut as the whole file).
+func TestTruncatedGzipAtLineBoundary(t *testing.T) {
+	src, err := os.ReadFile("testdata/csv/2026-10-part-1.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	cut := 0
+	for i, l := range lines {
+		zw.Write([]byte(l))
+		if i == len(lines)/2 {
+			zw.Flush()
+			cut = buf.Len()
+		}
+	}
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "f.csv.gz")
+	if err := os.WriteFile(path, buf.Bytes()[:cut], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	connectortest.Groups(t, driverFor(path), oct)
+	if _, err := scanAll(t, path); !errors.Is(err, connectors.ErrBadInput) {
+		t.Fatalf("error = %v, want bad input", err)
+	}
 }

@@ -180,6 +180,17 @@ func TestAheadReader(t *testing.T) {
 	if string(got) != "abc" || !errors.Is(err, boom) {
 		t.Fatalf("read %q, %v; want abc and the source's error", got, err)
 	}
+	// A truncated gzip stream ends with io.ErrUnexpectedEOF: it must reach
+	// the reader as that, not as the end of a complete object (io.ReadFull
+	// makes the same error of a short last buffer).
+	for _, size := range []int{2, 3, 64} {
+		a := NewAheadReader(io.MultiReader(strings.NewReader("abcde"), iotest.ErrReader(io.ErrUnexpectedEOF)), size, 2)
+		got, err := io.ReadAll(a)
+		a.Close()
+		if string(got) != "abcde" || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("buffers of %d: read %q, %v; want abcde and io.ErrUnexpectedEOF", size, got, err)
+		}
+	}
 }
 
 func TestForEachFirstError(t *testing.T) {

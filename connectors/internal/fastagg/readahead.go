@@ -2,7 +2,6 @@ package fastagg
 
 import (
 	"context"
-	"errors"
 	"io"
 	"sync"
 
@@ -46,10 +45,7 @@ func (a *AheadReader) fill(r io.Reader) {
 		case <-a.done:
 			return
 		}
-		n, err := io.ReadFull(r, b)
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			err = io.EOF
-		}
+		n, err := fillBuf(r, b)
 		select {
 		case a.full <- chunk{b: b[:n], err: err}:
 		case <-a.done:
@@ -59,6 +55,28 @@ func (a *AheadReader) fill(r io.Reader) {
 			return
 		}
 	}
+}
+
+// fillBuf reads into b until it is full or r fails; at the end of r it
+// returns io.EOF with what it read. Unlike io.ReadFull it passes on an
+// io.ErrUnexpectedEOF of r's own (a truncated gzip stream says so) instead
+// of making one of a short last buffer: a truncated object must not read
+// as a complete one.
+func fillBuf(r io.Reader, b []byte) (int, error) {
+	n, empty := 0, 0
+	for n < len(b) {
+		m, err := r.Read(b[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		if m > 0 {
+			empty = 0
+		} else if empty++; empty == 100 { // as bufio.Reader gives up
+			return n, io.ErrNoProgress
+		}
+	}
+	return n, nil
 }
 
 // Read implements io.Reader.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
 	"github.com/shopspring/decimal"
 )
@@ -186,4 +187,12 @@ func ParseUSDate(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a month/day/year date", s)
+}
+
+// Damaged reports whether err is a compressed stream's failure (a
+// truncated or damaged gzip object) rather than a CSV syntax error.
+func Damaged(err error) bool {
+	var ce flate.CorruptInputError
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) ||
+		errors.Is(err, gzip.ErrHeader) || errors.As(err, &ce)
 }

@@ -1,7 +1,9 @@
 package awscur
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -9,6 +11,8 @@ import (
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/internal/gen"
 	"github.com/allot-dev/allot/objstore/fileblob"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
 )
 
 // TestGroupsFixtures: on every fixture, ScanGroups yields the groups of
@@ -96,4 +100,59 @@ var generatedFiles = []struct {
 	{"Parquet, tag map without dictionary", gen.Options{File: gen.FileParquet, NoDict: true}},
 	{"Parquet, every column plain", gen.Options{File: gen.FileParquet, Plain: true}},
 	{"CSV.gz", gen.Options{File: gen.FileCSVGzip}},
+}
+
+// TestGroupsParquetWriterOptions: the grouped scan reads what Scan reads
+// whatever the writer chose: data pages v1 or v2, every codec, small
+// pages, small row groups, dictionaries or none (the fixture's objects
+// rewritten row for row).
+func TestGroupsParquetWriterOptions(t *testing.T) {
+	rel := "data/BILLING_PERIOD=2026-10/" + execNew
+	files, err := filepath.Glob(filepath.Join(cur2ParquetDir, rel, "*.parquet"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("fixture objects: %v %v", files, err)
+	}
+	codecs := map[string]compress.Codec{"none": &parquet.Uncompressed, "snappy": &parquet.Snappy,
+		"gzip": &parquet.Gzip, "zstd": &parquet.Zstd, "lz4": &parquet.Lz4Raw}
+	for _, version := range []int{1, 2} {
+		for name, codec := range codecs {
+			for _, small := range []bool{false, true} {
+				t.Run(fmt.Sprintf("v%d/%s/small=%v", version, name, small), func(t *testing.T) {
+					dir := copyTree(t, cur2ParquetDir)
+					opts := []parquet.WriterOption{parquet.DataPageVersion(version), parquet.Compression(codec)}
+					if small {
+						opts = append(opts, parquet.PageBufferSize(64), parquet.MaxRowsPerRowGroup(3))
+					}
+					for _, f := range files {
+						writeFile(t, filepath.Join(dir, rel, filepath.Base(f)), rewriteParquet(t, mustRead(t, f), opts...))
+					}
+					if n := connectortest.Groups(t, NewCUR2(fileblob.New(dir), "", nil), oct2026); n == 0 {
+						t.Fatal("no items")
+					}
+				})
+			}
+		}
+	}
+}
+
+// rewriteParquet writes the rows of Parquet file b again with opts.
+func rewriteParquet(t *testing.T, b []byte, opts ...parquet.WriterOption) []byte {
+	t.Helper()
+	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	w := parquet.NewWriter(&out, append([]parquet.WriterOption{f.Schema()}, opts...)...)
+	for _, rg := range f.RowGroups() {
+		rows := rg.Rows()
+		if _, err := parquet.CopyRows(w, rows); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }

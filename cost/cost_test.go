@@ -85,3 +85,24 @@ func TestTagsAndMoney(t *testing.T) {
 		t.Errorf("Provenance = %q", got)
 	}
 }
+
+// FuzzParsePeriods: the period, quarter and range parsers never panic, and
+// what they accept prints back as what they read.
+func FuzzParsePeriods(f *testing.F) {
+	for _, s := range []string{"2026-10", "2026Q4", "2026-01..2026-03", "2026-13", "0000-00", "9999-12..0001-01", "2026-1", " 2026-10"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if p, err := ParsePeriod(s); err == nil {
+			if q, err := ParsePeriod(p.String()); err != nil || q != p {
+				t.Fatalf("ParsePeriod(%q) = %v, which reads back as %v, %v", s, p, q, err)
+			}
+		}
+		if q, err := ParseQuarter(s); err == nil {
+			if r, err := ParseQuarter(q.String()); err != nil || r != q {
+				t.Fatalf("ParseQuarter(%q) = %v, which reads back as %v, %v", s, q, r, err)
+			}
+		}
+		ParsePeriodRange(s)
+	})
+}

@@ -154,3 +154,20 @@ func TestOpenWithoutCredentials(t *testing.T) {
 		t.Fatalf("error = %v, want one pointing at Application Default Credentials", err)
 	}
 }
+
+// FuzzParseURL: a source URL of any text is a table or an error, never a
+// panic; a table's URL reads back as itself.
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{"bigquery://p/d.t", "bigquery://p/d.t?kind=detailed&location=EU", "bigquery://p/d", "bigquery:///.", "bigquery://p/d.t?x=%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		tb, _, err := ParseURL(raw)
+		if err != nil {
+			return
+		}
+		if again, _, err := ParseURL(tb.String()); err != nil || again != tb {
+			t.Fatalf("ParseURL(%q) = %v, whose URL %q reads back as %v, %v", raw, tb, tb.String(), again, err)
+		}
+	})
+}

@@ -479,16 +479,7 @@ func FuzzManifest(f *testing.F) {
 func FuzzDamagedGzip(f *testing.F) {
 	rel := "data/BILLING_PERIOD=2026-10/bedrock-export-00002.csv.gz"
 	orig := mustRead(f, filepath.Join(cur2CSVDir, rel))
-	f.Add(uint32(20), byte(0xff), uint8(1), uint16(1), uint16(0))
-	f.Add(uint32(0), byte(0x00), uint8(0), uint16(1), uint16(40))
-	f.Fuzz(func(t *testing.T, at uint32, x byte, n uint8, stride uint16, cut uint16) {
-		b := bytes.Clone(orig)
-		for k := range int(n) {
-			b[(int(at)+k*int(stride))%len(b)] ^= x
-		}
-		if int(cut) < len(b) && cut > 0 {
-			b = b[:len(b)-int(cut)]
-		}
+	testutil.FuzzBytes(f, orig, func(t *testing.T, b []byte) {
 		dir := copyTree(t, cur2CSVDir)
 		writeFile(t, filepath.Join(dir, rel), b)
 		connectortest.Groups(t, NewCUR2(fileblob.New(dir), "", nil), oct2026)

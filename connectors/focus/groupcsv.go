@@ -175,7 +175,9 @@ func (sc *groupScan) csvFile(ctx context.Context, i int, st *fastagg.CSVState, m
 	names := sp.Header
 	cols, err := resolve(f.name, newHeaderIndex(names).lookup, nil)
 	if err != nil {
-		return nil, nil, err
+		// A header without the columns, or a damaged stream whose first
+		// bytes only looked like one: the line reader says which.
+		return nil, nil, errFallback
 	}
 	l := newCSVLayout(cols, sc.fields)
 	mu.Lock()

@@ -17,6 +17,7 @@ import (
 	"github.com/allot-dev/allot/connectors/focus"
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/internal/gen"
+	"github.com/allot-dev/allot/internal/testutil"
 	"github.com/allot-dev/allot/objstore/fileblob"
 )
 
@@ -244,4 +245,25 @@ func TestTruncatedGzipAtLineBoundary(t *testing.T) {
 	if _, err := scanAll(t, path); !errors.Is(err, connectors.ErrBadInput) {
 		t.Fatalf("error = %v, want bad input", err)
 	}
+}
+
+// FuzzDamagedGzip: whatever bytes of a FOCUS CSV.gz file's gzip stream are
+// damaged or cut off, Scan and the grouped scan agree: the same items or
+// the same error.
+func FuzzDamagedGzip(f *testing.F) {
+	src, err := os.ReadFile("testdata/csv/2026-10-part-1.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(src)
+	zw.Close()
+	testutil.FuzzBytes(f, buf.Bytes(), func(t *testing.T, b []byte) {
+		path := filepath.Join(t.TempDir(), "f.csv.gz")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		connectortest.Groups(t, driverFor(path), oct)
+	})
 }

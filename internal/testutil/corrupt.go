@@ -177,3 +177,21 @@ func FuzzDamage(f *testing.F, orig []byte, check func(t *testing.T, b []byte)) {
 		}
 	})
 }
+
+// FuzzBytes fuzzes check with damaged copies of orig: n bytes (at,
+// at+stride, ...) xored with x, then cut bytes cut off the end (a
+// truncated download or a damaged compressed stream).
+func FuzzBytes(f *testing.F, orig []byte, check func(t *testing.T, b []byte)) {
+	f.Add(uint32(20), byte(0xff), uint8(1), uint16(1), uint16(0))
+	f.Add(uint32(0), byte(0x00), uint8(0), uint16(1), uint16(40))
+	f.Fuzz(func(t *testing.T, at uint32, x byte, n uint8, stride uint16, cut uint16) {
+		b := bytes.Clone(orig)
+		for k := range int(n) {
+			b[(int(at)+k*int(stride))%len(b)] ^= x
+		}
+		if cut > 0 && int(cut) < len(b) {
+			b = b[:len(b)-int(cut)]
+		}
+		check(t, b)
+	})
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/allot-dev/allot/connectors/connectortest"
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/internal/gen"
+	"github.com/allot-dev/allot/internal/testutil"
 	"github.com/allot-dev/allot/objstore/fileblob"
 	"github.com/klauspost/compress/gzip"
 )
@@ -456,4 +457,21 @@ func TestTruncatedGzipAtLineBoundary(t *testing.T) {
 	if !errors.Is(err, connectors.ErrBadInput) || !strings.Contains(err.Error(), "again") {
 		t.Fatalf("error = %v, want bad input saying what to do", err)
 	}
+}
+
+// FuzzDamagedGzip: whatever bytes of an Azure CSV.gz export's gzip stream
+// are damaged or cut off, Scan and the grouped scan agree.
+func FuzzDamagedGzip(f *testing.F) {
+	src, err := os.ReadFile(filepath.Join("testdata", "samples", "finops-toolkit__EA_ActualCost_Small.csv"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(src)
+	zw.Close()
+	testutil.FuzzBytes(f, buf.Bytes(), func(t *testing.T, b []byte) {
+		p := writeTemp(t, t.TempDir(), "part_1.csv.gz", b)
+		connectortest.Groups(t, driverAt(t, p, nil), cost.Period{Year: 2023, Month: 9})
+	})
 }

@@ -106,3 +106,14 @@ func FuzzParsePeriods(f *testing.F) {
 		ParsePeriodRange(s)
 	})
 }
+
+func TestAmountInRange(t *testing.T) {
+	for s, want := range map[string]bool{
+		"0": true, "0.0000000104": true, "8.094e-05": true, "99999999999999999999.5": true,
+		"1e-40": true, "1e-41": false, "1e20": false, "123456789012345678901": false, "1e-10000": false,
+	} {
+		if got := AmountInRange(decimal.RequireFromString(s)); got != want {
+			t.Errorf("AmountInRange(%s) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -16,6 +16,24 @@ const DivPlaces int32 = 20
 // each of its parts carry (SPEC §4).
 const PricePlaces int32 = 6
 
+// The range of an amount read from text (a bill's cell, a configured
+// figure): far beyond any bill (prices per token run to 10 or 12 decimal
+// places) and far within what exact sums handle quickly. The decimal
+// library refuses exponents beyond ±10000, but within that 1e-10000 is no
+// amount, and every sum it enters works on 10,000-digit numbers from then
+// on (a sum's exponent is the smallest of its terms'): a month of such
+// cells would take minutes.
+const (
+	MaxDecimals      = 40
+	MaxIntegerDigits = 20
+)
+
+// AmountInRange reports whether d has at most MaxDecimals decimal places
+// and MaxIntegerDigits integer digits (zero always is).
+func AmountInRange(d decimal.Decimal) bool {
+	return d.IsZero() || d.Exponent() >= -MaxDecimals && int64(d.NumDigits())+int64(d.Exponent()) <= MaxIntegerDigits
+}
+
 // minorUnits lists ISO 4217 currencies whose minor unit is not 2 digits.
 var minorUnits = map[string]int32{
 	"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,

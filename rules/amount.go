@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/allot-dev/allot/cost"
 	"github.com/shopspring/decimal"
 )
 
@@ -33,6 +34,9 @@ func (a *Amount) decodeScalar(text string) error {
 	d, err := decimal.NewFromString(t)
 	if err != nil {
 		return fmt.Errorf("%q is not a number", text)
+	}
+	if !cost.AmountInRange(d) {
+		return fmt.Errorf("%q is out of range: at most %d decimal places and %d integer digits", text, cost.MaxDecimals, cost.MaxIntegerDigits)
 	}
 	a.Decimal = d
 	return nil

@@ -215,7 +215,7 @@ func TestAmountsAreExact(t *testing.T) {
 			t.Errorf("decodeScalar(%q) = %s, %v; want %s", in, a, err, want)
 		}
 	}
-	for _, bad := range []string{"12,000", "$5", "abc", ""} {
+	for _, bad := range []string{"12,000", "$5", "abc", "", "1e-10000", "1e-41", "1e25"} { // the last three: out of range
 		if err := a.decodeScalar(bad); err == nil {
 			t.Errorf("decodeScalar(%q) accepted", bad)
 		}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/allot-dev/allot/cost"
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
 	"github.com/shopspring/decimal"
@@ -144,6 +145,12 @@ func ParseDecimal(s string) (d decimal.Decimal, ok bool, err error) {
 	d, err = decimal.NewFromString(s)
 	if err != nil {
 		return decimal.Zero, false, fmt.Errorf("%q is not a number", s)
+	}
+	if !cost.AmountInRange(d) {
+		return decimal.Zero, false, fmt.Errorf("%q is out of range for an amount: at most %d decimal places and %d integer digits", s, cost.MaxDecimals, cost.MaxIntegerDigits)
+	}
+	if d.IsZero() {
+		d = decimal.Zero // 0e-50 is zero, without its exponent
 	}
 	return d, true, nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/allot-dev/allot/cost"
 	"github.com/shopspring/decimal"
 )
 
@@ -79,5 +80,27 @@ func TestDecompressAndCSV(t *testing.T) {
 	c.Read()
 	if _, line, err := c.Read(); err == nil || line != 3 {
 		t.Errorf("a short record: line %d, err %v", line, err)
+	}
+}
+
+// TestParseDecimalRange: an amount with an exponent far out is refused
+// (every sum 1e-10000 enters works on 10,000-digit numbers); what real
+// exports write is read exactly.
+func TestParseDecimalRange(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{
+		{"8.094e-05", true}, {"0.0000000104", true}, {"123456789012345678.5", true},
+		{"1e19", true}, {"1e-40", true}, {"0e-50", true},
+		{"1e20", false}, {"1e-41", false}, {"1e-10000", false}, {"-1e9999", false}, {"1e999999999", false},
+	} {
+		d, _, err := ParseDecimal(c.in)
+		if (err == nil) != c.ok {
+			t.Errorf("ParseDecimal(%q) = %v, %v; want ok %v", c.in, d, err, c.ok)
+		}
+		if err == nil && d.Exponent() < -cost.MaxDecimals {
+			t.Errorf("ParseDecimal(%q) kept exponent %d", c.in, d.Exponent())
+		}
 	}
 }

@@ -313,7 +313,7 @@ func (d *Driver) scanBlob(ctx context.Context, b blobRef, ds Dataset, p cost.Per
 				return rows, yielded, ctxErr
 			}
 			if !pq && textio.Damaged(err) {
-				err = fmt.Errorf("reading after line %d: %w; the file is truncated or damaged: export or download it again", rows+1, err)
+				err = fmt.Errorf("reading after row %d: %w; the file is truncated or damaged: export or download it again", rows, err)
 			}
 			return rows, yielded, at(&connectors.RowError{Object: name, Err: err}, pos)
 		}

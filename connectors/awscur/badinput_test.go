@@ -2,7 +2,6 @@ package awscur
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -493,20 +492,9 @@ func FuzzDamagedGzip(f *testing.F) {
 // file and grouped the lines before the cut, silently.
 func TestTruncatedGzipAtLineBoundary(t *testing.T) {
 	rel := "data/BILLING_PERIOD=2026-10/bedrock-export-00002.csv.gz"
-	lines := strings.SplitAfter(string(mustRead(t, "testdata/src/cur2-part2.csv")), "\n")
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	cut := 0
-	for i, l := range lines {
-		zw.Write([]byte(l))
-		if i == len(lines)/2 {
-			zw.Flush()
-			cut = buf.Len()
-		}
-	}
-	zw.Close()
+	cutGz := testutil.GzipCutAtLine(mustRead(t, "testdata/src/cur2-part2.csv"))
 	dir := copyTree(t, cur2CSVDir)
-	writeFile(t, filepath.Join(dir, rel), buf.Bytes()[:cut])
+	writeFile(t, filepath.Join(dir, rel), cutGz)
 	d := NewCUR2(fileblob.New(dir), "", nil)
 	connectortest.Groups(t, d, oct2026)
 	err := d.Scan(context.Background(), oct2026, func(*cost.LineItem) error { return nil })

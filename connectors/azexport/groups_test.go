@@ -439,19 +439,8 @@ func TestTruncatedGzipAtLineBoundary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.SplitAfter(string(src), "\n")
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	cut := 0
-	for i, l := range lines {
-		zw.Write([]byte(l))
-		if i == len(lines)/2 {
-			zw.Flush()
-			cut = buf.Len()
-		}
-	}
-	zw.Close()
-	p := writeTemp(t, t.TempDir(), "part_1.csv.gz", buf.Bytes()[:cut])
+	cutGz := testutil.GzipCutAtLine(src)
+	p := writeTemp(t, t.TempDir(), "part_1.csv.gz", cutGz)
 	connectortest.Groups(t, driverAt(t, p, nil), cost.Period{Year: 2023, Month: 9})
 	_, _, err = collect(t, openSource(t, "file:"+p, nil), cost.Period{Year: 2023, Month: 9})
 	if !errors.Is(err, connectors.ErrBadInput) || !strings.Contains(err.Error(), "again") {
@@ -466,11 +455,7 @@ func FuzzDamagedGzip(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(src)
-	zw.Close()
-	testutil.FuzzBytes(f, buf.Bytes(), func(t *testing.T, b []byte) {
+	testutil.FuzzBytes(f, testutil.Gzip(src), func(t *testing.T, b []byte) {
 		p := writeTemp(t, t.TempDir(), "part_1.csv.gz", b)
 		connectortest.Groups(t, driverAt(t, p, nil), cost.Period{Year: 2023, Month: 9})
 	})

@@ -2,7 +2,6 @@ package focus_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"maps"
@@ -225,20 +224,9 @@ func TestTruncatedGzipAtLineBoundary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.SplitAfter(string(src), "\n")
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	cut := 0
-	for i, l := range lines {
-		zw.Write([]byte(l))
-		if i == len(lines)/2 {
-			zw.Flush()
-			cut = buf.Len()
-		}
-	}
-	zw.Close()
+	cutGz := testutil.GzipCutAtLine(src)
 	path := filepath.Join(t.TempDir(), "f.csv.gz")
-	if err := os.WriteFile(path, buf.Bytes()[:cut], 0o644); err != nil {
+	if err := os.WriteFile(path, cutGz, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	connectortest.Groups(t, driverFor(path), oct)
@@ -255,11 +243,7 @@ func FuzzDamagedGzip(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(src)
-	zw.Close()
-	testutil.FuzzBytes(f, buf.Bytes(), func(t *testing.T, b []byte) {
+	testutil.FuzzBytes(f, testutil.Gzip(src), func(t *testing.T, b []byte) {
 		path := filepath.Join(t.TempDir(), "f.csv.gz")
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)

@@ -280,23 +280,7 @@ func FuzzJSONLines(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, content string) {
-		p := filepath.Join(t.TempDir(), "u.jsonl")
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		recs, err := scanAll(t, p)
-		if err == nil || errors.Is(err, connectors.ErrNotFound) {
-			for _, r := range recs {
-				if r.Timestamp.IsZero() || r.Source.Line < 1 {
-					t.Fatalf("record %+v without a timestamp or a line", r)
-				}
-			}
-			return
-		}
-		var re *connectors.RowError
-		if !errors.As(err, &re) || !errors.Is(err, connectors.ErrBadInput) || re.Line < 1 || !strings.HasSuffix(re.Object, "/u.jsonl") {
-			t.Fatalf("error %v: want a RowError of bad input with the file and a line", err)
-		}
+		checkScan(t, "u.jsonl", content)
 	})
 }
 
@@ -312,22 +296,29 @@ func FuzzCSV(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, content string) {
-		p := filepath.Join(t.TempDir(), "u.csv")
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		recs, err := scanAll(t, p)
-		if err == nil || errors.Is(err, connectors.ErrNotFound) {
-			for _, r := range recs {
-				if r.Timestamp.IsZero() || r.Source.Line < 1 {
-					t.Fatalf("record %+v without a timestamp or a line", r)
-				}
-			}
-			return
-		}
-		var re *connectors.RowError
-		if !errors.As(err, &re) || !errors.Is(err, connectors.ErrBadInput) || re.Line < 1 || !strings.HasSuffix(re.Object, "/u.csv") {
-			t.Fatalf("error %v: want a RowError of bad input with the file and a line", err)
-		}
+		checkScan(t, "u.csv", content)
 	})
+}
+
+// checkScan scans content as a file named name: the records it accepts
+// have a timestamp and a line, and what it rejects it rejects as bad input
+// naming the file and a line of it.
+func checkScan(t *testing.T, name, content string) {
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := scanAll(t, p)
+	if err == nil || errors.Is(err, connectors.ErrNotFound) {
+		for _, r := range recs {
+			if r.Timestamp.IsZero() || r.Source.Line < 1 {
+				t.Fatalf("record %+v without a timestamp or a line", r)
+			}
+		}
+		return
+	}
+	var re *connectors.RowError
+	if !errors.As(err, &re) || !errors.Is(err, connectors.ErrBadInput) || re.Line < 1 || !strings.HasSuffix(re.Object, "/"+name) {
+		t.Fatalf("error %v: want a RowError of bad input with the file and a line", err)
+	}
 }

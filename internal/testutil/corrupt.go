@@ -2,6 +2,7 @@ package testutil
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"hash/crc32"
 	"testing"
@@ -194,4 +195,33 @@ func FuzzBytes(f *testing.F, orig []byte, check func(t *testing.T, b []byte)) {
 		}
 		check(t, b)
 	})
+}
+
+// GzipCutAtLine returns src gzipped and cut off right after a flush point
+// that ends its middle line: it decompresses to whole lines, then ends in
+// the decompressor's io.ErrUnexpectedEOF (a truncated download), with
+// nothing in the text to show it.
+func GzipCutAtLine(src []byte) []byte {
+	lines := bytes.SplitAfter(src, []byte("\n"))
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	cut := 0
+	for i, l := range lines {
+		zw.Write(l)
+		if i == len(lines)/2 {
+			zw.Flush()
+			cut = buf.Len()
+		}
+	}
+	zw.Close()
+	return buf.Bytes()[:cut]
+}
+
+// Gzip returns b gzipped.
+func Gzip(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
 }

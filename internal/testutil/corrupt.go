@@ -14,35 +14,31 @@ import (
 
 // CorruptDictIndexes returns a copy of the Parquet file b whose leaf
 // column col has, in row group rg, its first dictionary index set beyond
-// its dictionary
-// (all bits set), the page checksum kept right: a damaged file a reader
-// must refuse without crashing. The column's first data page must be a v2
-// page (parquet-go's writer's) of dictionary indexes, uncompressed, its
-// dictionary not a power of two long.
+// its dictionary (all bits set), the page checksum kept right: a damaged
+// file a reader must refuse without crashing. The column's first data page
+// must be a v2 page (parquet-go's writer's) of dictionary indexes,
+// uncompressed, its dictionary not a power of two long.
 func CorruptDictIndexes(t testing.TB, b []byte, rg, col int) []byte {
 	t.Helper()
 	b = bytes.Clone(b)
-	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatal(err)
+	var p *page
+	for _, q := range pagesOf(t, b) {
+		if q.rg == rg && q.col == col && q.h.Type != format.DictionaryPage {
+			p = &q
+			break
+		}
 	}
-	md := f.Metadata().RowGroups[rg].Columns[col].MetaData
-	if md.Codec != format.Uncompressed {
-		t.Fatalf("column %d is compressed (%s)", col, md.Codec)
+	if p == nil {
+		t.Fatalf("no data page in column %d of row group %d", col, rg)
 	}
-	off := md.DataPageOffset
-	r := bytes.NewReader(b[off:])
-	var h format.PageHeader
-	if err := thrift.NewDecoder((&thrift.CompactProtocol{}).NewReader(r)).Decode(&h); err != nil {
-		t.Fatal(err)
+	if p.codec != format.Uncompressed {
+		t.Fatalf("column %d is compressed (%s)", col, p.codec)
 	}
-	v2 := h.DataPageHeaderV2.V
-	if !h.DataPageHeaderV2.Valid || (v2.Encoding != format.RLEDictionary && v2.Encoding != format.PlainDictionary) {
+	v2 := p.h.DataPageHeaderV2.V
+	if !p.h.DataPageHeaderV2.Valid || (v2.Encoding != format.RLEDictionary && v2.Encoding != format.PlainDictionary) {
 		t.Fatalf("column %d's first page is not a v2 page of dictionary indexes", col)
 	}
-	hl := int64(len(b[off:]) - r.Len())
-	body := b[off+hl : off+hl+int64(h.CompressedPageSize)]
-	vals := body[v2.RepetitionLevelsByteLength+v2.DefinitionLevelsByteLength:]
+	vals := b[p.body+int(v2.RepetitionLevelsByteLength+v2.DefinitionLevelsByteLength) : p.body+p.size()]
 	width := int(vals[0])
 	if width == 0 {
 		t.Fatalf("column %d's dictionary has one entry", col)
@@ -53,36 +49,47 @@ func CorruptDictIndexes(t testing.TB, b []byte, rg, col int) []byte {
 		nb = width // a bit-packed run's first group of 8
 	}
 	// The first index gets every bit of its width set, beyond the
-	// dictionary; the bits after it vary until the page's new checksum (a
-	// zigzag varint in the header) is as long as the old, so that it can be
-	// written in place.
-	zz := func(v int32) []byte { return binary.AppendUvarint(nil, uint64(uint32(v<<1^v>>31))) }
-	old := zz(h.CRC)
-	var neu []byte
+	// dictionary; the bits after it vary until the page's new checksum can
+	// be written in place.
 	for x := 0; ; x++ {
-		if x == 1<<12 || h.CRC == 0 {
+		if x == 1<<12 {
 			t.Fatal("cannot rewrite this page's checksum in place")
 		}
 		bits := uint64(x)<<width | (1<<width - 1)
 		for i := range nb {
 			vals[at+i] = byte(bits >> (8 * i))
 		}
-		if neu = zz(int32(crc32.ChecksumIEEE(body))); len(neu) == len(old) {
-			break
+		if p.fixCRC(b) {
+			return b
 		}
 	}
-	i := bytes.Index(b[off:off+hl], old)
-	if i < 0 {
-		t.Fatal("no checksum in the page header")
-	}
-	copy(b[off+int64(i):], neu)
-	return b
 }
 
 // page is where one page of a Parquet file is: its header and contents.
 type page struct {
-	header, body, size int
-	crc                int32
+	rg, col      int
+	header, body int // offsets of the header and of the contents
+	h            format.PageHeader
+	codec        format.CompressionCodec
+}
+
+func (p *page) size() int { return int(p.h.CompressedPageSize) }
+
+// fixCRC writes the checksum of p's contents in b into p's header and
+// reports whether it could: the checksum is a zigzag varint, and the new
+// one must be as long as the old to be written in place.
+func (p *page) fixCRC(b []byte) bool {
+	if p.h.CRC == 0 {
+		return false
+	}
+	zz := func(v int32) []byte { return binary.AppendUvarint(nil, uint64(uint32(v<<1^v>>31))) }
+	old, neu := zz(p.h.CRC), zz(int32(crc32.ChecksumIEEE(b[p.body:p.body+p.size()])))
+	i := bytes.Index(b[p.header:p.body], old)
+	if len(old) != len(neu) || i < 0 {
+		return false
+	}
+	copy(b[p.header+i:], neu)
+	return true
 }
 
 func pagesOf(t testing.TB, b []byte) []page {
@@ -92,8 +99,8 @@ func pagesOf(t testing.TB, b []byte) []page {
 		t.Fatal(err)
 	}
 	var out []page
-	for _, rg := range f.Metadata().RowGroups {
-		for _, c := range rg.Columns {
+	for rg, g := range f.Metadata().RowGroups {
+		for col, c := range g.Columns {
 			m := c.MetaData
 			off := m.DataPageOffset
 			if m.DictionaryPageOffset > 0 && m.DictionaryPageOffset < off {
@@ -101,13 +108,13 @@ func pagesOf(t testing.TB, b []byte) []page {
 			}
 			for end := off + m.TotalCompressedSize; off < end; {
 				r := bytes.NewReader(b[off:end])
-				var h format.PageHeader
-				if err := thrift.NewDecoder((&thrift.CompactProtocol{}).NewReader(r)).Decode(&h); err != nil {
+				p := page{rg: rg, col: col, header: int(off), codec: m.Codec}
+				if err := thrift.NewDecoder((&thrift.CompactProtocol{}).NewReader(r)).Decode(&p.h); err != nil {
 					t.Fatal(err)
 				}
-				body := end - int64(r.Len())
-				out = append(out, page{header: int(off), body: int(body), size: int(h.CompressedPageSize), crc: h.CRC})
-				off = body + int64(h.CompressedPageSize)
+				p.body = int(end) - r.Len()
+				out = append(out, p)
+				off = int64(p.body + p.size())
 			}
 		}
 	}
@@ -118,7 +125,7 @@ func pagesOf(t testing.TB, b []byte) []page {
 // (every byte after each page header), for tests that damage them.
 func PageBodies(t testing.TB, b []byte) (at []int) {
 	for _, p := range pagesOf(t, b) {
-		for i := range p.size {
+		for i := range p.size() {
 			at = append(at, p.body+i)
 		}
 	}
@@ -136,7 +143,7 @@ func DamagePages(t testing.TB, b []byte, at int, x byte, n, stride int) (out []b
 	var bodies []int
 	owner := map[int]int{}
 	for k, p := range pages {
-		for i := range p.size {
+		for i := range p.size() {
 			owner[p.body+i] = k
 			bodies = append(bodies, p.body+i)
 		}
@@ -151,18 +158,10 @@ func DamagePages(t testing.TB, b []byte, at int, x byte, n, stride int) (out []b
 		out[i] ^= x
 		damaged[owner[i]] = true
 	}
-	zz := func(v int32) []byte { return binary.AppendUvarint(nil, uint64(uint32(v<<1^v>>31))) }
 	for k := range damaged {
-		p := pages[k]
-		if p.crc == 0 {
-			continue
-		}
-		old, neu := zz(p.crc), zz(int32(crc32.ChecksumIEEE(out[p.body:p.body+p.size])))
-		i := bytes.Index(out[p.header:p.body], old)
-		if len(old) != len(neu) || i < 0 {
+		if p := &pages[k]; p.h.CRC != 0 && !p.fixCRC(out) {
 			return nil, false
 		}
-		copy(out[p.header+i:], neu)
 	}
 	return out, true
 }

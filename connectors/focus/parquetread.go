@@ -393,8 +393,8 @@ func newLeafReader(cc parquet.ColumnChunk) *leafReader {
 func (r *leafReader) peek() (parquet.Value, error) {
 	for r.i >= r.n {
 		if r.values == nil {
-			var p parquet.Page
-			if _, err := pqvalue.Guard(func() (n int, err error) { p, err = r.pages.ReadPage(); return 0, err }); err != nil {
+			p, err := pqvalue.Guard(r.pages.ReadPage)
+			if err != nil {
 				return parquet.Value{}, damaged(err)
 			}
 			r.values = p.Values()

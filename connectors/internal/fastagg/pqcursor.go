@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"sync/atomic"
 
+	"github.com/allot-dev/allot/connectors/internal/pqvalue"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding"
 	"github.com/shopspring/decimal"
@@ -35,21 +36,6 @@ type leaf struct {
 	li, vi int // next level, next value
 	dict   parquet.Dictionary
 	gen    uint64 // the dictionary's number, unique in the process (dictGens)
-}
-
-// errDamagedPage: parquet-go panicked reading a page. It trusts some of a
-// page's contents (sizes in its header, for one), so a damaged file would
-// otherwise crash the program from a worker goroutine.
-var errDamagedPage = errors.New("the Parquet reader failed on a damaged page")
-
-// readPage is pages.ReadPage with a panic turned into errDamagedPage.
-func readPage(pages parquet.Pages) (p parquet.Page, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			p, err = nil, fmt.Errorf("%w (%v)", errDamagedPage, r)
-		}
-	}()
-	return pages.ReadPage()
 }
 
 var (
@@ -133,7 +119,10 @@ func (l *leaf) next() (newDict bool, err error) {
 		parquet.Release(l.page)
 		l.page = nil
 	}
-	p, err := readPage(l.pages)
+	// parquet-go trusts some of a page's contents (sizes in its header,
+	// for one): a panic on a damaged page would end the program from a
+	// worker goroutine, so it becomes pqvalue.ErrDamaged.
+	p, err := pqvalue.Guard(l.pages.ReadPage)
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return false, errShortChunk

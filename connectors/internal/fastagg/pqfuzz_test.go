@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/allot-dev/allot/connectors/internal/pqvalue"
 	"github.com/allot-dev/allot/internal/testutil"
 	"github.com/parquet-go/parquet-go"
 )
@@ -96,7 +97,7 @@ func scanDamaged(t *testing.T, b []byte, layout *PQLayout) error {
 
 // TestScanParquetDamagedPageHeader: damaged page headers found by
 // fuzzing. Sizes that make parquet-go's page reader panic fail the scan
-// with errDamagedPage; a page left with fewer values than its levels say
+// with pqvalue.ErrDamaged; a page left with fewer values than its levels say
 // (the cursors would index past them: errFewValues) fails it too (here
 // another column's checksum fails first).
 func TestScanParquetDamagedPageHeader(t *testing.T) {
@@ -104,7 +105,7 @@ func TestScanParquetDamagedPageHeader(t *testing.T) {
 		at, stride int
 		x          byte
 		want       error
-	}{{186, 140, 'v', errDamagedPage}, {69, 227, '&', parquet.ErrCorrupted}} {
+	}{{186, 140, 'v', pqvalue.ErrDamaged}, {69, 227, '&', parquet.ErrCorrupted}} {
 		b, layout := damageSeed(t, parquet.Compression(&parquet.Uncompressed))
 		footer := int(binary.LittleEndian.Uint32(b[len(b)-8:])) + 8
 		for k := range 13 {

@@ -102,11 +102,12 @@ func Int96Time(i deprecated.Int96) time.Time {
 var ErrDamaged = errors.New("the Parquet reader failed on a damaged page")
 
 // Guard runs read, one call into parquet-go's readers, and turns a panic
-// into ErrDamaged.
-func Guard(read func() (int, error)) (n int, err error) {
+// into ErrDamaged (and the zero value).
+func Guard[T any](read func() (T, error)) (v T, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			n, err = 0, fmt.Errorf("%w (%v)", ErrDamaged, p)
+			var zero T
+			v, err = zero, fmt.Errorf("%w (%v)", ErrDamaged, p)
 		}
 	}()
 	return read()

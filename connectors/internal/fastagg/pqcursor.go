@@ -234,8 +234,8 @@ func (c *textCursor) fill(out []uint32) error {
 		dst := out[f : f+m]
 		switch {
 		case c.dict != nil && (c.defs == nil || c.nulls == 0) && c.dict.Len() == 1:
-			if !allZero(c.idx[c.vi : c.vi+m]) {
-				return &cellError{row: f + firstNonZero(c.idx[c.vi:c.vi+m]), err: errBadIndex}
+			if k := firstNonZero(c.idx[c.vi : c.vi+m]); k >= 0 { // the only valid index is 0
+				return &cellError{row: f + k, err: errBadIndex}
 			}
 			v := c.trans[0]
 			if f > 0 && out[0] != v {
@@ -588,21 +588,13 @@ type cellError struct {
 
 func (e *cellError) Error() string { return e.err.Error() }
 
-// allZero reports whether every index is 0 (the only valid index of a
-// one-entry dictionary).
-func allZero(idx []int32) bool {
-	var or int32
-	for _, j := range idx {
-		or |= j
-	}
-	return or == 0
-}
-
+// firstNonZero returns the position of the first index that is not 0,
+// or -1.
 func firstNonZero(idx []int32) int {
 	for k, j := range idx {
 		if j != 0 {
 			return k
 		}
 	}
-	return 0
+	return -1
 }

@@ -3,16 +3,15 @@ package awscur
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"path/filepath"
 	"testing"
 
 	"github.com/allot-dev/allot/connectors/connectortest"
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/internal/gen"
+	"github.com/allot-dev/allot/internal/testutil"
 	"github.com/allot-dev/allot/objstore/fileblob"
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress"
 )
 
 // TestGroupsFixtures: on every fixture, ScanGroups yields the groups of
@@ -103,35 +102,24 @@ var generatedFiles = []struct {
 }
 
 // TestGroupsParquetWriterOptions: the grouped scan reads what Scan reads
-// whatever the writer chose: data pages v1 or v2, every codec, small
-// pages, small row groups, dictionaries or none (the fixture's objects
-// rewritten row for row).
+// whatever the writer chose: data pages v1 or v2, every codec, small pages
+// and row groups (the fixture's objects rewritten row for row).
 func TestGroupsParquetWriterOptions(t *testing.T) {
 	rel := "data/BILLING_PERIOD=2026-10/" + execNew
 	files, err := filepath.Glob(filepath.Join(cur2ParquetDir, rel, "*.parquet"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("fixture objects: %v %v", files, err)
 	}
-	codecs := map[string]compress.Codec{"none": &parquet.Uncompressed, "snappy": &parquet.Snappy,
-		"gzip": &parquet.Gzip, "zstd": &parquet.Zstd, "lz4": &parquet.Lz4Raw}
-	for _, version := range []int{1, 2} {
-		for name, codec := range codecs {
-			for _, small := range []bool{false, true} {
-				t.Run(fmt.Sprintf("v%d/%s/small=%v", version, name, small), func(t *testing.T) {
-					dir := copyTree(t, cur2ParquetDir)
-					opts := []parquet.WriterOption{parquet.DataPageVersion(version), parquet.Compression(codec)}
-					if small {
-						opts = append(opts, parquet.PageBufferSize(64), parquet.MaxRowsPerRowGroup(3))
-					}
-					for _, f := range files {
-						writeFile(t, filepath.Join(dir, rel, filepath.Base(f)), rewriteParquet(t, mustRead(t, f), opts...))
-					}
-					if n := connectortest.Groups(t, NewCUR2(fileblob.New(dir), "", nil), oct2026); n == 0 {
-						t.Fatal("no items")
-					}
-				})
+	for _, v := range testutil.WriterVariants(3) {
+		t.Run(v.Name, func(t *testing.T) {
+			dir := copyTree(t, cur2ParquetDir)
+			for _, f := range files {
+				writeFile(t, filepath.Join(dir, rel, filepath.Base(f)), rewriteParquet(t, mustRead(t, f), v.Opts...))
 			}
-		}
+			if n := connectortest.Groups(t, NewCUR2(fileblob.New(dir), "", nil), oct2026); n == 0 {
+				t.Fatal("no items")
+			}
+		})
 	}
 }
 

@@ -3,7 +3,6 @@ package focus_test
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"maps"
 	"math/big"
 	"os"
@@ -18,7 +17,6 @@ import (
 	"github.com/allot-dev/allot/cost"
 	"github.com/allot-dev/allot/internal/testutil"
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress"
 )
 
 func TestParquetFields(t *testing.T) {
@@ -283,33 +281,23 @@ func FuzzDamagedParquet(f *testing.F) {
 // whatever the writer chose: data pages v1 or v2, every codec, small pages
 // and row groups.
 func TestGroupsParquetWriterOptions(t *testing.T) {
-	codecs := map[string]compress.Codec{"none": &parquet.Uncompressed, "snappy": &parquet.Snappy,
-		"gzip": &parquet.Gzip, "zstd": &parquet.Zstd, "lz4": &parquet.Lz4Raw}
-	for _, version := range []int{1, 2} {
-		for name, codec := range codecs {
-			for _, small := range []bool{false, true} {
-				t.Run(fmt.Sprintf("v%d/%s/small=%v", version, name, small), func(t *testing.T) {
-					opts := []parquet.WriterOption{parquet.DataPageVersion(version), parquet.Compression(codec)}
-					if small {
-						opts = append(opts, parquet.PageBufferSize(64), parquet.MaxRowsPerRowGroup(2))
-					}
-					var buf bytes.Buffer
-					w := parquet.NewGenericWriter[pqRow](&buf, opts...)
-					if _, err := w.Write(pqRows()); err != nil {
-						t.Fatal(err)
-					}
-					if err := w.Close(); err != nil {
-						t.Fatal(err)
-					}
-					path := filepath.Join(t.TempDir(), "f.parquet")
-					if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					if n := connectortest.Groups(t, driverFor(path), oct); n == 0 {
-						t.Fatal("no items")
-					}
-				})
+	for _, v := range testutil.WriterVariants(2) {
+		t.Run(v.Name, func(t *testing.T) {
+			var buf bytes.Buffer
+			w := parquet.NewGenericWriter[pqRow](&buf, v.Opts...)
+			if _, err := w.Write(pqRows()); err != nil {
+				t.Fatal(err)
 			}
-		}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "f.parquet")
+			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if n := connectortest.Groups(t, driverFor(path), oct); n == 0 {
+				t.Fatal("no items")
+			}
+		})
 	}
 }

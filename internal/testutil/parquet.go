@@ -2,10 +2,12 @@ package testutil
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
 )
 
 // ParquetMapValues returns the values of one row's MAP<string,string> cell
@@ -43,6 +45,32 @@ func ParquetMapValues(t testing.TB, cell string, keys bool, leaf int) []parquet.
 			out = append(out, parquet.Value{}.Level(rep, 2, leaf))
 		default:
 			out = append(out, parquet.ByteArrayValue([]byte(m[k])).Level(rep, 3, leaf))
+		}
+	}
+	return out
+}
+
+// WriterVariant is one way a writer may lay out a Parquet file.
+type WriterVariant struct {
+	Name string
+	Opts []parquet.WriterOption
+}
+
+// WriterVariants are the layouts a reader must read alike: data pages v1
+// and v2, each codec parquet-go has, and each of those again with tiny
+// pages and row groups of rowGroup rows.
+func WriterVariants(rowGroup int) []WriterVariant {
+	codecs := []struct {
+		name  string
+		codec compress.Codec
+	}{{"none", &parquet.Uncompressed}, {"snappy", &parquet.Snappy}, {"gzip", &parquet.Gzip}, {"zstd", &parquet.Zstd}, {"lz4", &parquet.Lz4Raw}}
+	var out []WriterVariant
+	for _, version := range []int{1, 2} {
+		for _, c := range codecs {
+			opts := []parquet.WriterOption{parquet.DataPageVersion(version), parquet.Compression(c.codec)}
+			out = append(out, WriterVariant{fmt.Sprintf("v%d/%s", version, c.name), opts},
+				WriterVariant{fmt.Sprintf("v%d/%s/small", version, c.name),
+					append(opts[:len(opts):len(opts)], parquet.PageBufferSize(64), parquet.MaxRowsPerRowGroup(int64(rowGroup)))})
 		}
 	}
 	return out

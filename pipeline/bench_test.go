@@ -18,6 +18,8 @@ import (
 	"github.com/allot-dev/allot/objstore/fileblob"
 	"github.com/allot-dev/allot/reports"
 	"github.com/allot-dev/allot/reports/erp"
+	"github.com/allot-dev/allot/reports/gapreport"
+	"github.com/allot-dev/allot/reports/statements"
 	"github.com/allot-dev/allot/rules"
 	"github.com/allot-dev/allot/tagging"
 )
@@ -177,4 +179,45 @@ func benchEnv() Env {
 	src.Register(connectors.KindAzureExport, azexport.Open)
 	src.Register(connectors.KindGateway, gateway.Open)
 	return Env{Store: st, Sources: src}
+}
+
+// BenchmarkGapReport is the tagging-gap report of a gathered month: the
+// statistics' suggestions and tables, and the report in its four forms.
+func BenchmarkGapReport(b *testing.B) {
+	cfg, g := gathered(b)
+	opts := gapreport.Options{Period: benchPeriod, Currency: cfg.Currency, Basis: cfg.CostBasis,
+		Places: cost.MinorUnits(cfg.Currency), TopN: gapsTopN}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := gapreport.Build(g.Stats, opts).Files(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStatements is the team statements of an allocation, every
+// team in every form.
+func BenchmarkStatements(b *testing.B) {
+	cfg, g := gathered(b)
+	ain := AllocatorInput(cfg, g, nil, allocator.BufferState{})
+	res, err := allocator.Allocate(ain)
+	if err != nil {
+		b.Fatal(err)
+	}
+	js, err := reports.BuildJournals(res, JournalParams(cfg))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sum := reports.BuildSummary(res, js, reports.SummaryInput{Model: cfg.Model, CostBasis: cfg.CostBasis,
+		Sources: g.Sources, Accounts: JournalParams(cfg).Accounts, Actions: g.Actions, Stats: g.Stats})
+	in := statements.Input{Result: res, Alloc: ain, Journals: js, Booking: JournalParams(cfg),
+		Summary: sum, Resources: g.Resources, AgentRuns: g.AgentRuns}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := statements.Files(in); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -242,7 +242,7 @@ func noClassSKUs(s *tagging.Stats, f func(decimal.Decimal) string, share shareFu
 		if c := a.Cmp(b); c != 0 {
 			return c > 0
 		}
-		return keys[i].Service+"\x00"+keys[i].SKU < keys[j].Service+"\x00"+keys[j].SKU
+		return compareSKUs(keys[i], keys[j]) < 0
 	})
 	if n > 0 && len(keys) > n {
 		keys = keys[:n]

@@ -1,6 +1,7 @@
 package gapreport
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"regexp"
@@ -143,7 +144,7 @@ func suggest(s *tagging.Stats, f func(decimal.Decimal) string, share shareFunc) 
 			cells = append(cells, c)
 		}
 	}
-	sort.Slice(cells, func(i, j int) bool { return cellKey(cells[i]) < cellKey(cells[j]) })
+	slices.SortFunc(cells, compareCells)
 	rgs := map[string]*rgGroup{}
 	for _, c := range cells {
 		if c.ResourceGroup == "" {
@@ -195,7 +196,7 @@ func suggest(s *tagging.Stats, f func(decimal.Decimal) string, share shareFunc) 
 	for g := range groups {
 		gkeys = append(gkeys, g)
 	}
-	sort.Slice(gkeys, func(i, j int) bool { return groupKey(gkeys[i]) < groupKey(gkeys[j]) })
+	slices.SortFunc(gkeys, compareGroups)
 	for _, g := range gkeys {
 		if g.Service == "" && g.SKU == "" {
 			continue
@@ -218,7 +219,7 @@ func suggest(s *tagging.Stats, f func(decimal.Decimal) string, share shareFunc) 
 	for k := range s.NoClassBySKU {
 		skus = append(skus, k)
 	}
-	sort.Slice(skus, func(i, j int) bool { return skus[i].Service+"\x00"+skus[i].SKU < skus[j].Service+"\x00"+skus[j].SKU })
+	slices.SortFunc(skus, compareSKUs)
 	for _, k := range skus {
 		if k.Service == "" && k.SKU == "" {
 			continue
@@ -280,8 +281,20 @@ type rgGroup struct {
 	cells    []tagging.Cell
 }
 
-func cellKey(c tagging.Cell) string {
-	return c.SubAccount + "\x00" + c.ResourceGroup + "\x00" + c.Service + "\x00" + c.SKU
+// compareCells, compareGroups and compareSKUs order keys field by field
+// (the order of their fields joined by NUL), without building strings:
+// the report sorts thousands of them.
+func compareCells(a, b tagging.Cell) int {
+	return cmp.Or(strings.Compare(a.SubAccount, b.SubAccount), strings.Compare(a.ResourceGroup, b.ResourceGroup),
+		strings.Compare(a.Service, b.Service), strings.Compare(a.SKU, b.SKU))
+}
+
+func compareGroups(a, b tagging.Group) int {
+	return cmp.Or(strings.Compare(a.SubAccount, b.SubAccount), strings.Compare(a.Service, b.Service), strings.Compare(a.SKU, b.SKU))
+}
+
+func compareSKUs(a, b tagging.SKUKey) int {
+	return cmp.Or(strings.Compare(a.Service, b.Service), strings.Compare(a.SKU, b.SKU))
 }
 
 func groupKey(g tagging.Group) string { return g.SubAccount + "\x00" + g.Service + "\x00" + g.SKU }
@@ -290,19 +303,18 @@ func groupKey(g tagging.Group) string { return g.SubAccount + "\x00" + g.Service
 // evidence's cost, with a description of the share; ok is false when none
 // does or the evidence's total is not positive.
 func dominant(m map[string]*tagging.Tally, f func(decimal.Decimal) string) (best, evidence string, ok bool) {
-	var total decimal.Decimal
-	for _, t := range m {
+	var total, b decimal.Decimal
+	found := false
+	for k, t := range m {
 		total = total.Add(t.Cost)
+		// the largest cost; of equal ones, the first key in order
+		if c := t.Cost.Cmp(b); !found || c > 0 || c == 0 && k < best {
+			best, b, found = k, t.Cost, true
+		}
 	}
 	if !total.IsPositive() {
 		return "", "", false
 	}
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if best == "" || m[k].Cost.GreaterThan(m[best].Cost) {
-			best = k
-		}
-	}
-	b := m[best].Cost
 	if b.LessThan(total.Mul(Dominance)) {
 		return "", "", false
 	}

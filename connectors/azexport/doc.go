@@ -148,16 +148,23 @@
 // is how allot run reads it: rows that agree on every column but the date
 // and the amounts (cost, PaygCostInBillingCurrency, quantity) become one
 // item with exact sums, the earliest day as its start and the day after
-// the latest as its end. A driver made WithFields (allot run asks for the
-// fields its tagging rules and cost basis read) keys groups by the columns
-// of those fields alone, plus the currency, charge type and pricing model. Cost-details CSV files, plain or gzip, are split
-// and grouped without building a line item per row, several files at a
-// time; what a row means is worked out once per group with the rules
-// above, and each file's date format is still fixed by its own rows.
-// Parquet and FocusCost files are read line by line and grouped the
-// same way. When the grouped scan meets a problem, the export
-// is read again line by line to report it, so the error is the one Scan
-// returns, and nothing is yielded.
+// the latest as its end. FocusCost rows group the same way on every
+// column but the charge period and the amounts (BilledCost,
+// EffectiveCost, ListCost, ConsumedQuantity): the earliest
+// ChargePeriodStart to the latest ChargePeriodEnd (a row without one
+// lasts a day). A driver made WithFields (allot run asks for the fields
+// its tagging rules and cost basis read) keys groups by the columns of
+// those fields alone, plus the currency, charge type and pricing model
+// (FocusCost: the currency, charge category and charge class). CSV
+// files, cost details and FocusCost, plain or gzip, are split and grouped
+// without building a line item per row, several files at a time; what a
+// row means is worked out once per group with the rules above, a row's
+// dates and costs are still read in the row (an end not after its start
+// is an error), and each file's date format is still fixed by its own
+// rows. Parquet files are read line by line and grouped the same way.
+// When the grouped scan meets a problem, the export is read again line by
+// line to report it, so the error is the one Scan returns, and nothing is
+// yielded.
 //
 // # Errors
 //

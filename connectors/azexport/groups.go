@@ -23,16 +23,17 @@ var (
 
 // ScanGroups implements connectors.GroupScanner: it yields one item per
 // group of rows that agree on every field but the costs, the quantity, the
-// charge day and the provenance, in the order Scan first meets each group.
+// charge period and the provenance, in the order Scan first meets each
+// group.
 //
-// Cost-details CSV files (EA, MCA, pay-as-you-go; plain or gzip) are split
-// and grouped without building a line item per row, several files in
-// parallel: the rows' raw cells are the group key, the dates are parsed
-// once per distinct cell and the amounts are summed exactly. What a row
-// means (charge category, the commitment split of its cost, currency,
-// region, tags) is worked out once per group, with the rules Scan applies
-// to each row. Parquet and FocusCost files are read line by line and
-// grouped the same way.
+// CSV files (EA, MCA and pay-as-you-go cost details, and FocusCost; plain
+// or gzip) are split and grouped without building a line item per row,
+// several files in parallel: the rows' raw cells are the group key, the
+// dates are parsed once per distinct cell and the amounts are summed
+// exactly. What a row means (charge category and class, the commitment
+// split of its cost, currency, region, tags) is worked out once per group,
+// with the rules Scan applies to each row. Parquet files are read line by
+// line and grouped the same way.
 //
 // On bad input the scan yields nothing and returns Scan's error: whenever
 // the fast path meets a problem it reads the export again line by line,
@@ -99,12 +100,22 @@ type groupSet struct {
 	lines *fastagg.LineGrouper
 }
 
-// Amounts summed per group by the fast path, in this order.
+// Amounts summed per group by the fast path, in this order: of a
+// cost-details file,
 const (
 	amtCost = iota
 	amtList
 	amtQuantity
 	numAmounts
+)
+
+// and of a FocusCost file.
+const (
+	focBilled = iota
+	focEffective
+	focList
+	focQuantity
+	numFocusAmounts
 )
 
 // errFastPath: the fast path met something wrong in a file (a bad cell, a
@@ -178,7 +189,7 @@ func (sc *groupScan) run(ctx context.Context) error {
 
 // csv groups CSV file i with the fast path. It returns a nil set (and no
 // error) for a file the line reader must read: one the splitter cannot
-// open or whose header the line reader reports, or a FocusCost file.
+// open or whose header the line reader reports.
 func (sc *groupScan) csv(ctx context.Context, i int) (string, *groupSet, error) {
 	b := sc.pl.blobs[i]
 	bs := &sc.blobs[i]
@@ -198,7 +209,7 @@ func (sc *groupScan) csv(ctx context.Context, i int) (string, *groupSet, error) 
 	h := newHeader(sp.Header)
 	l, err := newLayout(h, bs.name)
 	ds := sc.pl.dataset
-	if err != nil || l.focus || ds == DatasetFocus {
+	if err != nil || ds == DatasetFocus && !l.focus || l.focus && ds != DatasetUnknown && ds != DatasetFocus {
 		return "", nil, nil
 	}
 	m := &rowMapper{l: l, h: h, object: bs.name, dataset: ds, currency: sc.d.opts.Currency}
@@ -224,13 +235,26 @@ func (sc *groupScan) csv(ctx context.Context, i int) (string, *groupSet, error) 
 		// CSVState per file), so m.date sees every date style the file
 		// uses and rejects a file that mixes them, as Scan does.
 		ParseTime: func(s string) (fastagg.Instant, error) {
-			t, err := m.date([]string{s}, 0, 0, true)
+			t, err := m.date([]string{s}, 0, 0, !l.focus)
 			return fastagg.InstantOf(t), err
 		},
 		ParseAmount: func(s string) (decimal.Decimal, error) {
 			d, _, err := textio.ParseDecimal(s)
 			return d, err
 		},
+	}
+	nsums := numAmounts
+	if l.focus {
+		// FocusCost rows carry their period: a group runs from its
+		// earliest start to its latest end, a row without an end lasts a
+		// day, and an end not after its start is an error (mapRow).
+		nsums = numFocusAmounts
+		fl.Amounts = []int{focBilled: l.billed, focEffective: l.effective, focList: list, focQuantity: quantity}
+		fl.Required = []bool{focBilled: true, focEffective: true, focList: false, focQuantity: false}
+		if l.chargePeriodEnd >= 0 {
+			fl.End, fl.EndAfterStart = l.chargePeriodEnd, true
+			fl.NullEnd = func(s fastagg.Instant) fastagg.Instant { return fastagg.InstantOf(s.Time().AddDate(0, 0, 1)) }
+		}
 	}
 	// Without a dataset, a commitment's usage row may carry no cost (as in
 	// ActualCost) but not a non-zero one, which only the dataset splits
@@ -240,7 +264,7 @@ func (sc *groupScan) csv(ctx context.Context, i int) (string, *groupSet, error) 
 	if mark {
 		fl.Mark = func(rec [][]byte) byte { return nonZero(rec[l.cost]) }
 	}
-	t := fastagg.NewTable(numAmounts)
+	t := fastagg.NewTable(nsums)
 	rows, err := fastagg.ScanCSV(ctx, sp.Splitter, int32(i), &fl, t, fastagg.NewCSVState())
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
@@ -312,7 +336,7 @@ func keyColumns(l *layout, fs cost.FieldSet) []int {
 			}
 		}
 	}
-	add(true, l.currency, l.chargeType, l.pricingModel)
+	add(true, l.currency, l.chargeType, l.pricingModel, l.chargeCategory, l.chargeClass)
 	add(need(cost.FieldProviderName), l.provider)
 	add(need(cost.FieldBillingPeriodStart), l.billingPeriodStart)
 	add(need(cost.FieldQuantity), l.unit)
@@ -371,12 +395,26 @@ func (sc *groupScan) newItem(s *groupSet) itemFunc {
 		for k, c := range s.keys {
 			rec[c] = string(fields[k])
 		}
+		*li = cost.LineItem{}
+		if m.l.focus {
+			end := s.t.End[g].Time()
+			if m.l.chargePeriodEnd < 0 {
+				end = end.AddDate(0, 0, 1) // the latest start's day after
+			}
+			sums := focusSums{start: s.t.Start[g].Time(), end: end, billed: s.t.Sum(g, focBilled),
+				effective: s.t.Sum(g, focEffective), list: s.t.Sum(g, focList), quantity: s.t.Sum(g, focQuantity)}
+			if err := m.mapFocusGroup(rec, first.Line, &sums, li); err != nil {
+				return err
+			}
+			fastagg.Project(li, sc.d.fields)
+			li.Count = s.t.Count[g]
+			return nil
+		}
 		sums := groupSums{
 			first: s.t.Start[g].Time(), last: s.t.End[g].Time(),
 			cost: s.t.Sum(g, amtCost), list: s.t.Sum(g, amtList), quantity: s.t.Sum(g, amtQuantity),
 			anyCost: s.mark && rest[0] == 1,
 		}
-		*li = cost.LineItem{}
 		if err := m.mapGroup(rec, first.Line, &sums, li); err != nil {
 			return err
 		}

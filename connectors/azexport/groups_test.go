@@ -189,6 +189,29 @@ func randomExport(t *testing.T, r *rand.Rand, bad bool) (string, *Options) {
 			"Azure OpenAI", pick("GPT 5 inp", "GPT 5 outp", "Embeddings"), pick("AAK-1", "AAK-2"), qty, cst, pick("", amount()),
 			cur, pick("SwedenCentral", "Sweden Central", "eastus2"), res, tags, "1M", ct, pick("OnDemand", "Reservation", "Savings Plan", "")}
 	}
+	opts := &Options{}
+	if r.IntN(2) == 0 {
+		opts.Dataset = DatasetAmortized
+		if r.IntN(2) == 0 {
+			opts.Dataset = DatasetActual
+		}
+	}
+	typ := map[Dataset]string{DatasetActual: "ActualCost", DatasetAmortized: "AmortizedCost"}[opts.Dataset]
+	single := r.IntN(2) == 0
+	if !single {
+		opts.Dataset = DatasetUnknown // the manifest says
+	}
+	miscount := func() bool { c, ok := oops(20, "x"); return ok && c != "" }
+	return writeExport(t, dir, r, header, row, single, "costs.csv", typ, miscount), opts
+}
+
+// writeExport writes a random export of rows made by row under header,
+// some files gzipped: with single, one file (name) holding several
+// months; else a run of one to three blobs with a manifest of export type
+// typ ("" for none), misstating a blob's row count when miscount says
+// so. It returns the path to open.
+func writeExport(t *testing.T, dir string, r *rand.Rand, header []string, row func(month int) []string, single bool, name, typ string, miscount func() bool) string {
+	t.Helper()
 	file := func(rows int, months []int) []byte {
 		var b bytes.Buffer
 		w := csv.NewWriter(&b)
@@ -206,19 +229,12 @@ func randomExport(t *testing.T, r *rand.Rand, bad bool) (string, *Options) {
 		}
 		return b.Bytes()
 	}
-	opts := &Options{}
-	if r.IntN(2) == 0 {
-		opts.Dataset = DatasetAmortized
-		if r.IntN(2) == 0 {
-			opts.Dataset = DatasetActual
-		}
-	}
-	if r.IntN(2) == 0 { // a single file holding several months
-		p := filepath.Join(dir, "costs.csv")
+	if single {
+		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, file(1+r.IntN(300), []int{9, 10, 10, 11}), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		return p, opts
+		return p
 	}
 	const runDir = "e/20261001-20261031/202611020000/run-1/"
 	var blobs []string
@@ -231,36 +247,37 @@ func randomExport(t *testing.T, r *rand.Rand, bad bool) (string, *Options) {
 		if err := os.WriteFile(filepath.Join(dir, runDir, name), file(rows, []int{10}), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if c, ok := oops(20, "x"); ok && c != "" {
+		if miscount() {
 			rows++ // the manifest disagrees with the file
 		}
 		blobs = append(blobs, fmt.Sprintf(`{"blobName":"run-1/%s","dataRowCount":%d}`, name, rows))
 	}
-	typ := ""
-	switch opts.Dataset {
-	case DatasetActual:
-		typ = `"exportConfig":{"type":"ActualCost"},`
-	case DatasetAmortized:
-		typ = `"exportConfig":{"type":"AmortizedCost"},`
+	config := ""
+	if typ != "" {
+		config = fmt.Sprintf(`"exportConfig":{"type":%q},`, typ)
 	}
-	opts.Dataset = DatasetUnknown
-	manifest := fmt.Sprintf(`{%s"blobs":[%s]}`, typ, strings.Join(blobs, ","))
+	manifest := fmt.Sprintf(`{%s"blobs":[%s]}`, config, strings.Join(blobs, ","))
 	if err := os.WriteFile(filepath.Join(dir, runDir, "manifest.json"), []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return filepath.Join(dir, "e"), opts
+	return filepath.Join(dir, "e")
 }
 
 // Random exports, good and bad: the grouped scan agrees with Scan on every
 // one, in items or in the error, on one worker and on several.
-func TestGroupsRandom(t *testing.T) {
+func TestGroupsRandom(t *testing.T) { checkRandomExports(t, 7, randomExport) }
+
+// checkRandomExports runs Groups, and ParallelGroups where there are
+// enough items, on 300 exports of export (PCG stream stream), every other
+// one with bad cells, and wants both outcomes among them.
+func checkRandomExports(t *testing.T, stream uint64, export func(*testing.T, *rand.Rand, bool) (string, *Options)) {
 	defer func(n int) { minChunk = n }(minChunk)
 	minChunk = 1
 	errs, items := 0, 0
 	for seed := range uint64(300) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
-			r := rand.New(rand.NewPCG(seed, 7))
-			path, opts := randomExport(t, r, seed%2 == 1)
+			r := rand.New(rand.NewPCG(seed, stream))
+			path, opts := export(t, r, seed%2 == 1)
 			drv := driverAt(t, path, opts)
 			n := connectortest.Groups(t, drv, oct2026)
 			if err := drv.Scan(context.Background(), oct2026, func(*cost.LineItem) error { return nil }); err != nil {
@@ -367,6 +384,16 @@ func TestGroupsFields(t *testing.T) {
 			randomPath, randomOpts = path, opts
 		}
 	}
+	// and a FocusCost one of some size
+	var focusPath string
+	var focusOpts *Options
+	for seed := uint64(11); focusPath == ""; seed++ {
+		path, opts := randomFocusExport(t, rand.New(rand.NewPCG(seed, 11)), false)
+		n := 0
+		if driverAt(t, path, opts).Scan(context.Background(), oct2026, func(*cost.LineItem) error { n++; return nil }) == nil && n > 50 {
+			focusPath, focusOpts = path, opts
+		}
+	}
 	for _, tc := range []struct {
 		name string
 		path string
@@ -380,6 +407,7 @@ func TestGroupsFields(t *testing.T) {
 		{"MCA", filepath.Join("testdata", "samples", "koku__mca_camel_azure_version_2.csv"), nil, cost.Period{Year: 2023, Month: 8}},
 		{"Enterprise (billing period start)", filepath.Join("testdata", "samples", "opencost__headerset_Enterprise.csv"), nil, cost.Period{Year: 2021, Month: 2}},
 		{"random", randomPath, randomOpts, oct2026},
+		{"FocusCost", focusPath, focusOpts, oct2026},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			lines := connectortest.Replay(t, driverAt(t, tc.path, tc.opts), tc.p)
@@ -411,6 +439,9 @@ func FuzzGroups(f *testing.F) {
 		"UsageDateTime,PreTaxCost,Currency,Tags\n2026-10-01 13:00:00, 2.5 ,EUR,\n",
 		"Date,Cost,BillingCurrency\r\n2026-10-01,0,USD\r\n\r\n2026-10-01,1e2,USD\r\n",
 		"\uFEFFDate,Cost,BillingCurrency\n2026-10-01,\"1\",USD\n",
+		"BilledCost,EffectiveCost,ListCost,BillingCurrency,ChargeCategory,ChargeClass,ChargePeriodStart,ChargePeriodEnd,ConsumedQuantity,Tags\n" +
+			"1,1.5,NULL,USD,Usage,,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,3,\"{\"\"team\"\":\"\"x\"\"}\"\n" +
+			"-1,0,2,usd,Credit,Correction,2026-10-03T06:00:00Z,,NULL,{}\n",
 	} {
 		f.Add(s, uint8(0))
 	}

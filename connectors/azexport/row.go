@@ -139,6 +139,35 @@ func (m *rowMapper) mapGroup(rec []string, line int64, s *groupSums, li *cost.Li
 	return m.describe(rec, line, li)
 }
 
+// focusSums are the period and sums of a group of FocusCost rows (see
+// mapFocusGroup): the earliest start, the latest end, and the sums of the
+// cost and quantity columns.
+type focusSums struct {
+	start, end                        time.Time
+	billed, effective, list, quantity decimal.Decimal
+}
+
+// mapFocusGroup is mapGroup for FocusCost files: it fills li from the
+// cells every row of a group shares and the group's period and sums, the
+// way mapRow fills a row of it.
+func (m *rowMapper) mapFocusGroup(rec []string, line int64, s *focusSums, li *cost.LineItem) error {
+	m.provider(rec, li)
+	li.ChargePeriodStart, li.ChargePeriodEnd = s.start, s.end
+	if err := m.billingPeriod(rec, line, li); err != nil {
+		return err
+	}
+	if err := m.focusCharge(rec, line, li); err != nil {
+		return err
+	}
+	li.BilledCost, li.EffectiveCost, li.ListCost = s.billed, s.effective, s.list
+	var err error
+	if li.BillingCurrency, err = m.billingCurrency(rec, line); err != nil {
+		return err
+	}
+	li.ConsumedQuantity = s.quantity
+	return m.describe(rec, line, li)
+}
+
 // provider sets the provider name: Microsoft unless a FocusCost file
 // names another.
 func (m *rowMapper) provider(rec []string, li *cost.LineItem) {
@@ -201,17 +230,8 @@ func (m *rowMapper) describe(rec []string, line int64, li *cost.LineItem) error 
 func (m *rowMapper) money(rec []string, line int64, li *cost.LineItem) error {
 	l := m.l
 	if l.focus {
-		raw := cell(rec, l.chargeCategory)
-		c, ok := cost.ParseChargeCategory(raw)
-		if !ok {
-			return m.fail(line, l.chargeCategory, "charge category %q is not a FOCUS ChargeCategory (Usage, Purchase, Tax, Credit, Adjustment)", raw)
-		}
-		li.ChargeCategory = c
-		if cls := cell(rec, l.chargeClass); cls != "" && !textio.IsNull(cls) {
-			if !strings.EqualFold(cls, "Correction") {
-				return m.fail(line, l.chargeClass, "ChargeClass %q: want Correction or empty", cls)
-			}
-			li.ChargeClass = "Correction"
+		if err := m.focusCharge(rec, line, li); err != nil {
+			return err
 		}
 		var err error
 		if li.BilledCost, err = m.decimal(rec, line, l.billed, true); err != nil {
@@ -240,6 +260,24 @@ func (m *rowMapper) money(rec []string, line int64, li *cost.LineItem) error {
 	li.BilledCost, li.EffectiveCost = billed, effective
 	li.ListCost, err = m.decimal(rec, line, l.list, false)
 	return err
+}
+
+// focusCharge sets the charge category and class of a FocusCost row.
+func (m *rowMapper) focusCharge(rec []string, line int64, li *cost.LineItem) error {
+	l := m.l
+	raw := cell(rec, l.chargeCategory)
+	c, ok := cost.ParseChargeCategory(raw)
+	if !ok {
+		return m.fail(line, l.chargeCategory, "charge category %q is not a FOCUS ChargeCategory (Usage, Purchase, Tax, Credit, Adjustment)", raw)
+	}
+	li.ChargeCategory = c
+	if cls := cell(rec, l.chargeClass); cls != "" && !textio.IsNull(cls) {
+		if !strings.EqualFold(cls, "Correction") {
+			return m.fail(line, l.chargeClass, "ChargeClass %q: want Correction or empty", cls)
+		}
+		li.ChargeClass = "Correction"
+	}
+	return nil
 }
 
 // charge sets the charge category and class of a cost-details row from

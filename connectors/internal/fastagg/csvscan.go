@@ -13,13 +13,20 @@ import (
 // for and how the driver reads a cell: the scan splits and groups, the
 // driver keeps its own rules for what a cell means.
 type CSVLayout struct {
-	Keys     []int // fields whose raw text goes into the key
-	Start    int   // the charge period start: required, its month is in the key
-	End      int   // the charge period end, or -1
-	Amounts  []int // fields summed per group, or -1 (always null)
-	Required []bool
-	Count    int // a field of line counts (x_LineCount), or -1
-	NullMask bool
+	Keys  []int // fields whose raw text goes into the key
+	Start int   // the charge period start: required, its month is in the key
+	End   int   // the charge period end, or -1
+	// NullEnd, when set, gives the end of a row whose end cell is null,
+	// from its start (a day after it, say); without it the end is
+	// NullInstant.
+	NullEnd func(start Instant) Instant
+	// EndAfterStart makes a row whose end is not after its start an
+	// error (ErrEndNotAfterStart at the end column).
+	EndAfterStart bool
+	Amounts       []int // fields summed per group, or -1 (always null)
+	Required      []bool
+	Count         int // a field of line counts (x_LineCount), or -1
+	NullMask      bool
 	// Mark, when set, derives one more byte of the key from the record,
 	// after the Keys fields: what a driver must tell apart inside a group
 	// that no single cell says (a zero and a non-zero amount, say).
@@ -37,6 +44,9 @@ type CSVLayout struct {
 
 // ErrNullAmount: a required amount is null.
 var ErrNullAmount = errors.New("a required amount is null")
+
+// ErrEndNotAfterStart: a row's charge period ends at or before its start.
+var ErrEndNotAfterStart = errors.New("the charge period end is not after its start")
 
 // CSVState is one worker's reusable state for ScanCSV.
 type CSVState struct {
@@ -111,10 +121,16 @@ func ScanCSV(ctx context.Context, sp *Splitter, obj int32, l *CSVLayout, t *Tabl
 			return lines, bad(l.Start, err)
 		}
 		end := NullInstant
-		if l.End >= 0 && !l.IsNull(rec[l.End]) {
+		switch {
+		case l.End >= 0 && !l.IsNull(rec[l.End]):
 			if end, err = st.time(l, rec[l.End]); err != nil {
 				return lines, bad(l.End, err)
 			}
+			if l.EndAfterStart && !start.Before(end) {
+				return lines, bad(l.End, ErrEndNotAfterStart)
+			}
+		case l.NullEnd != nil:
+			end = l.NullEnd(start)
 		}
 		key = binary.LittleEndian.AppendUint32(key, st.months.of(start.Sec))
 		var mask uint64

@@ -214,3 +214,49 @@ func TestForEachFirstError(t *testing.T) {
 		t.Fatalf("cancelled: %v", err)
 	}
 }
+
+// TestScanCSVEnds: a null end takes NullEnd of the row's start, the group
+// keeps the latest end, and with EndAfterStart an end at or before its
+// start fails at the end column.
+func TestScanCSVEnds(t *testing.T) {
+	day := func(s string) Instant {
+		tm, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return InstantOf(tm)
+	}
+	scan := func(rows string, l *CSVLayout) (*Table, error) {
+		sp := NewSplitter(strings.NewReader("a,b,start,end,x,y,count\n"+rows), 64)
+		sp.Next()
+		tb := NewTable(2)
+		_, err := ScanCSV(context.Background(), sp, 0, l, tb, NewCSVState())
+		return tb, err
+	}
+	l := testCSVLayout()
+	l.NullEnd = func(s Instant) Instant { return InstantOf(s.Time().AddDate(0, 0, 1)) }
+	l.EndAfterStart = true
+	tb, err := scan("p,1,2026-10-03T00:00:00Z,,1,1,1\np,1,2026-10-01T00:00:00Z,2026-10-02T06:00:00Z,1,1,1\n", l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb.Len() != 1 || tb.Start[0] != day("2026-10-01T00:00:00Z") || tb.End[0] != day("2026-10-04T00:00:00Z") {
+		t.Fatalf("%d groups, period %v–%v; want one, Oct 1 to Oct 4 (the null end's day after)", tb.Len(), tb.Start[0].Time(), tb.End[0].Time())
+	}
+	tb, err = scan("p,1,2026-10-03T00:00:00Z,,1,1,1\np,1,2026-10-01T00:00:00Z,2026-10-05T00:00:00Z,1,1,1\n", l)
+	if err != nil || tb.End[0] != day("2026-10-05T00:00:00Z") {
+		t.Fatalf("end %v (%v), want the latest, Oct 5", tb.End[0].Time(), err)
+	}
+	for _, end := range []string{"2026-10-03T00:00:00Z", "2026-10-02T23:59:59Z"} {
+		_, err := scan("p,1,2026-10-03T00:00:00Z,,1,1,1\np,1,2026-10-03T00:00:00Z,"+end+",1,1,1\n", l)
+		var re *RowError
+		if !errors.As(err, &re) || re.Row != 3 || re.Col != 3 || !errors.Is(err, ErrEndNotAfterStart) {
+			t.Fatalf("end %s: error = %v, want ErrEndNotAfterStart at line 3 column 3", end, err)
+		}
+	}
+	// without the options: a null end stays null, any end is taken
+	tb, err = scan("p,1,2026-10-03T00:00:00Z,,1,1,1\np,1,2026-10-03T00:00:00Z,2026-10-02T00:00:00Z,1,1,1\n", testCSVLayout())
+	if err != nil || tb.End[0] != day("2026-10-02T00:00:00Z") {
+		t.Fatalf("end %v (%v), want Oct 2", tb.End[0].Time(), err)
+	}
+}

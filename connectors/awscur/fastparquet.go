@@ -242,6 +242,7 @@ func (l *pqLayout) groupSet(res *fastagg.PQResult) *groupSet {
 // fill returns a fill for the groups of res (see groupSet.newFill).
 func (l *pqLayout) fill(res *fastagg.PQResult) func(g int, e *emitter) *fieldError {
 	t := res.Table
+	names := res.Names.Strings() // the scan is over: read without the lock
 	r := &groupRow{}
 	ids := make([]uint32, len(l.keys))
 	return func(g int, e *emitter) *fieldError {
@@ -252,9 +253,9 @@ func (l *pqLayout) fill(res *fastagg.PQResult) func(g int, e *emitter) *fieldErr
 			key = key[4:]
 			switch kc.kind {
 			case kkText:
-				r.text[kc.f] = res.Names.String(ids[k])
+				r.text[kc.f] = names[ids[k]]
 			case kkAlt:
-				r.alt[kc.f], r.hasAlt[kc.f] = res.Names.String(ids[k]), true
+				r.alt[kc.f], r.hasAlt[kc.f] = names[ids[k]], true
 			}
 		}
 		if l.bps {
@@ -274,7 +275,7 @@ func (l *pqLayout) fill(res *fastagg.PQResult) func(g int, e *emitter) *fieldErr
 		}
 		for k, kc := range l.keys {
 			if kc.kind == kkTag {
-				e.setTag(l.s.tags[kc.idx].key, res.Names.String(ids[k]))
+				e.setTag(l.s.tags[kc.idx].key, names[ids[k]])
 			}
 		}
 		for _, mi := range l.maps {
@@ -283,7 +284,7 @@ func (l *pqLayout) fill(res *fastagg.PQResult) func(g int, e *emitter) *fieldErr
 			key = key[4:]
 			for ; n > 0; n, key = n-1, key[8:] {
 				if v := binary.LittleEndian.Uint32(key[4:]); v != fastagg.NullID {
-					e.setTag(mapTagKey(prefix, res.Names.String(binary.LittleEndian.Uint32(key))), res.Names.String(v))
+					e.setTag(mapTagKey(prefix, names[binary.LittleEndian.Uint32(key)]), names[v])
 				}
 			}
 		}

@@ -203,6 +203,7 @@ func (l *pqLayout) groupSet(sc *groupScan, res *fastagg.PQResult) *groupSet {
 // item returns an itemFunc for the groups of res (see groupSet.newItem).
 func (l *pqLayout) item(sc *groupScan, res *fastagg.PQResult) itemFunc {
 	t := res.Table
+	names := res.Names.Strings() // the scan is over: read without the lock
 	texts := append([]cell(nil), l.texts...)
 	times := append([]cell(nil), l.times...)
 	return func(g int, li *cost.LineItem) error {
@@ -214,7 +215,7 @@ func (l *pqLayout) item(sc *groupScan, res *fastagg.PQResult) itemFunc {
 		}
 		for k := range texts {
 			c := &texts[k]
-			if err := c.setText(li, res.Names.String(binary.LittleEndian.Uint32(key))); err != nil {
+			if err := c.setText(li, names[binary.LittleEndian.Uint32(key)]); err != nil {
 				return fail(c.name, err)
 			}
 			key = key[4:]
@@ -233,10 +234,10 @@ func (l *pqLayout) item(sc *groupScan, res *fastagg.PQResult) itemFunc {
 				tags = make(cost.Tags, n)
 			}
 			for ; n > 0; n, key = n-1, key[8:] {
-				k := res.Names.String(binary.LittleEndian.Uint32(key))
+				k := names[binary.LittleEndian.Uint32(key)]
 				v := ""
 				if id := binary.LittleEndian.Uint32(key[4:]); id != fastagg.NullID {
-					v = res.Names.String(id)
+					v = names[id]
 				}
 				if old, dup := tags[k]; dup && old != v {
 					return fail(l.tags.name, fmt.Errorf("%w: tag key %q appears twice with different values (%q and %q)", ErrBadTags, k, old, v))

@@ -97,6 +97,16 @@ func (in *Interner) String(id uint32) string {
 	return in.strs[id]
 }
 
+// Strings returns every string, by id. The slice is the interner's own,
+// for reading once nothing adds to the interner any more (after a scan):
+// indexing it takes no lock, where String takes the shared lock per call
+// and goroutines reading side by side contend for it.
+func (in *Interner) Strings() []string {
+	in.mu.RLock()
+	defer in.mu.RUnlock()
+	return in.strs[:len(in.strs):len(in.strs)]
+}
+
 // Len returns the number of distinct strings.
 func (in *Interner) Len() int {
 	in.mu.RLock()

@@ -117,3 +117,17 @@ func TestInternerBatchesConcurrent(t *testing.T) {
 		t.Fatalf("the interner holds %d strings for %d distinct values", in.Len(), len(seen))
 	}
 }
+
+// Strings is every string by id, and stays valid after more are added.
+func TestInternerStrings(t *testing.T) {
+	in := NewInterner()
+	a, b := in.ID([]byte("a")), in.ID([]byte("b"))
+	strs := in.Strings()
+	in.ID([]byte("c"))
+	if len(strs) != 3 || strs[0] != "" || strs[a] != "a" || strs[b] != "b" {
+		t.Fatalf("Strings() = %q, want the empty string, a and b", strs)
+	}
+	if got := in.Strings(); len(got) != 4 || got[3] != "c" {
+		t.Fatalf("Strings() after c = %q", got)
+	}
+}

@@ -41,10 +41,15 @@
 //
 // # Parquet
 //
-// ScanParquet reads only the leaf columns a PQLayout names, a page at a
-// time, row groups in parallel: a driver asked for fewer line item fields
+// ScanParquet reads only the leaf columns a PQLayout names, row groups in
+// parallel: a driver asked for fewer line item fields
 // (connectors.Config.Fields) names fewer leaves, and nothing else of the
-// file is decoded. Text is resolved once per dictionary entry (PLAIN pages
+// file is decoded. Its own page reader (pageReader) decodes the levels
+// and dictionary indexes of a page 4,096 at a time, straight from the
+// decompressed page, so that a worker's working set stays in its core's
+// cache; parquet-go decodes a whole page at once (a CUR page can hold a
+// whole row group: megabytes per column), and reads the chunks the page
+// reader does not (other encodings, encryption). Text is resolved once per dictionary entry (PLAIN pages
 // through a per-worker cache); each worker numbers the values of every
 // key column, packs the codes of a row into a 128-bit key and groups rows
 // in a compact table (one 64-byte record per group holds what a row

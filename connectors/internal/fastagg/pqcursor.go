@@ -26,16 +26,18 @@ var errShortChunk = errors.New("column chunk ends before the row group does")
 // leaf walks the definition levels and values of one column chunk, a page
 // at a time. Cursors of each type embed it.
 type leaf struct {
-	pages  parquet.Pages
-	page   parquet.Page
-	defs   []byte // nil for a required column
-	reps   []byte
-	maxDef byte
-	nlev   int // levels in the page
-	nulls  int // null levels in the page
-	li, vi int // next level, next value
-	dict   parquet.Dictionary
-	gen    uint64 // the dictionary's number, unique in the process (dictGens)
+	pages    parquet.Pages
+	page     parquet.Page
+	own      *pageReader     // when set, the pages come from it, a window at a time
+	pageVals encoding.Values // the values of the page (or window)
+	defs     []byte          // nil for a required column
+	reps     []byte
+	maxDef   byte
+	nlev     int // levels in the page
+	nulls    int // null levels in the page
+	li, vi   int // next level, next value
+	dict     parquet.Dictionary
+	gen      uint64 // the dictionary's number, unique in the process (dictGens)
 }
 
 var (
@@ -97,12 +99,20 @@ func valueCount(v *encoding.Values) int {
 // dictionary indexes stand for can tell one dictionary from another.
 var dictGens atomic.Uint64
 
-func (l *leaf) open(cc parquet.ColumnChunk, maxDef int) {
-	l.pages, l.maxDef = cc.Pages(), byte(maxDef)
-	l.page, l.dict, l.li, l.nlev = nil, nil, 0, 0
+// open starts reading column chunk cc of row group rg of f, with pr (when
+// it can read the chunk) or parquet-go's pages.
+func (l *leaf) open(f *parquet.File, rg int, cc parquet.ColumnChunk, maxDef, maxRep int, pr *pageReader) {
+	l.maxDef = byte(maxDef)
+	l.page, l.dict, l.li, l.nlev, l.own, l.pages = nil, nil, 0, 0, nil, nil
+	if pr.reset(f, rg, cc, maxDef, maxRep) {
+		l.own = pr
+		return
+	}
+	l.pages = cc.Pages()
 }
 
 func (l *leaf) close() {
+	l.own = nil
 	if l.page != nil {
 		parquet.Release(l.page)
 		l.page = nil
@@ -115,6 +125,11 @@ func (l *leaf) close() {
 
 // next loads the next page; newDict reports a dictionary not seen before.
 func (l *leaf) next() (newDict bool, err error) {
+	if l.own != nil {
+		// Our decoder checks what it reads; a panic would still end the
+		// program from a worker goroutine, so it fails the scan instead.
+		return pqvalue.Guard(func() (bool, error) { return l.own.window(l) })
+	}
 	if l.page != nil {
 		parquet.Release(l.page)
 		l.page = nil
@@ -130,6 +145,7 @@ func (l *leaf) next() (newDict bool, err error) {
 		return false, err
 	}
 	l.page = p
+	l.pageVals = p.Data()
 	l.defs, l.reps = p.DefinitionLevels(), p.RepetitionLevels()
 	l.nlev = int(p.NumValues())
 	if l.defs != nil {
@@ -207,11 +223,11 @@ func (c *textCursor) load() error {
 				}
 			}
 		}
-		vals := c.page.Data()
+		vals := c.pageVals
 		c.idx = vals.Int32()
 		return nil
 	}
-	d := c.page.Data()
+	d := c.pageVals
 	if c.size > 0 {
 		c.data, _ = d.FixedLenByteArray()
 	} else {
@@ -437,11 +453,11 @@ func (c *numCursor) load() error {
 				c.tv, c.tf, c.td = append(c.tv, v), append(c.tf, f), append(c.td, d)
 			}
 		}
-		vals := c.page.Data()
+		vals := c.pageVals
 		c.idx = vals.Int32()
 		return nil
 	}
-	c.setData(c.page.Data())
+	c.setData(c.pageVals)
 	return nil
 }
 

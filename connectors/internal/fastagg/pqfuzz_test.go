@@ -12,6 +12,7 @@ import (
 	"github.com/allot-dev/allot/connectors/internal/pqvalue"
 	"github.com/allot-dev/allot/internal/testutil"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // damageSeed is a small file of every column kind the fast path reads,
@@ -96,23 +97,65 @@ func scanDamaged(t *testing.T, b []byte, layout *PQLayout) error {
 }
 
 // TestScanParquetDamagedPageHeader: damaged page headers found by
-// fuzzing. Sizes that make parquet-go's page reader panic fail the scan
-// with pqvalue.ErrDamaged; a page left with fewer values than its levels say
-// (the cursors would index past them: errFewValues) fails it too (here
-// another column's checksum fails first).
+// fuzzing. Through parquet-go's page reader, sizes that make it panic
+// fail the scan with pqvalue.ErrDamaged; a page left with fewer values
+// than its levels say (the cursors would index past them: errFewValues)
+// fails it too (here another column's checksum fails first). Through our
+// own (pageReader), which checks the sizes, both fail the scan as
+// damaged or corrupted.
 func TestScanParquetDamagedPageHeader(t *testing.T) {
-	for _, c := range []struct {
-		at, stride int
-		x          byte
-		want       error
-	}{{186, 140, 'v', pqvalue.ErrDamaged}, {69, 227, '&', parquet.ErrCorrupted}} {
-		b, layout := damageSeed(t, parquet.Compression(&parquet.Uncompressed))
-		footer := int(binary.LittleEndian.Uint32(b[len(b)-8:])) + 8
-		for k := range 13 {
-			b[4+(c.at+k*c.stride)%(len(b)-footer-4)] ^= c.x
+	defer func(own bool) { ownPages = own }(ownPages)
+	for _, own := range []bool{false, true} {
+		ownPages = own
+		for _, c := range []struct {
+			at, stride int
+			x          byte
+			want       error
+		}{{186, 140, 'v', pqvalue.ErrDamaged}, {69, 227, '&', parquet.ErrCorrupted}} {
+			b, layout := damageSeed(t, parquet.Compression(&parquet.Uncompressed))
+			footer := int(binary.LittleEndian.Uint32(b[len(b)-8:])) + 8
+			for k := range 13 {
+				b[4+(c.at+k*c.stride)%(len(b)-footer-4)] ^= c.x
+			}
+			err := scanDamaged(t, b, layout)
+			if !errors.Is(err, c.want) && !(own && (errors.Is(err, pqvalue.ErrDamaged) || errors.Is(err, parquet.ErrCorrupted))) {
+				t.Fatalf("own pages %v, damage at %d: error = %v, want %v", own, c.at, err, c.want)
+			}
 		}
-		if err := scanDamaged(t, b, layout); !errors.Is(err, c.want) {
-			t.Fatalf("damage at %d: error = %v, want %v", c.at, err, c.want)
+	}
+}
+
+// TestPageReaderHugeSizes: a page header that says its page decompresses
+// to more than its column chunk holds, or a dictionary page that says it
+// holds more values than bytes, fails the scan as corrupted instead of
+// allocating what it says.
+func TestPageReaderHugeSizes(t *testing.T) {
+	for _, compressed := range []bool{false, true} {
+		codec := parquet.Compression(&parquet.Uncompressed)
+		if compressed {
+			codec = parquet.Compression(&parquet.Snappy)
+		}
+		b, layout := damageSeed(t, codec)
+		pf, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p pageReader
+		rg := pf.RowGroups()[0]
+		for i, cc := range rg.ColumnChunks() {
+			if !p.reset(pf, 0, cc, 3, 1) {
+				continue
+			}
+			if _, err := p.decompress([]byte{0}, 1<<40); compressed && !errors.Is(err, parquet.ErrCorrupted) {
+				t.Errorf("column %d: decompressing to 1 TB: error %v, want ErrCorrupted", i, err)
+			}
+			p.codec, p.comp, p.hdr.UncompressedPageSize = nil, make([]byte, 4), 4 // a 4-byte dictionary page
+			if err := p.readDictionary(&format.DictionaryPageHeader{NumValues: 1 << 30, Encoding: format.Plain}); !errors.Is(err, parquet.ErrCorrupted) {
+				t.Errorf("column %d: a dictionary of 2^30 values in a few bytes: error %v, want ErrCorrupted", i, err)
+			}
+		}
+		if _, err := ScanParquet(context.Background(), []PQFile{{File: pf, Layout: layout}}, 1); err != nil {
+			t.Fatalf("the undamaged file: %v", err)
 		}
 	}
 }

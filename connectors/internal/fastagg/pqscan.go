@@ -245,6 +245,17 @@ type pqWorker struct {
 	slowAt   [][]int            // per amount: index into nums[c].slow by row, -1 if none
 	packs    map[string]*packed // by PQLayout.shape: files of one shape share codes and groups
 	win      window
+	readers  []*pageReader // the leaves' page readers, reused from row group to row group
+	nreaders int
+}
+
+// reader returns the worker's next page reader for the row group.
+func (s *pqWorker) reader() *pageReader {
+	if s.nreaders == len(s.readers) {
+		s.readers = append(s.readers, &pageReader{})
+	}
+	s.nreaders++
+	return s.readers[s.nreaders-1]
 }
 
 // finish flushes the packed groups into the worker's table.
@@ -277,6 +288,10 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 		lc, _ := schema.Lookup(leaves[i]...)
 		return lc.MaxDefinitionLevel
 	}
+	maxRep := func(i int) int {
+		lc, _ := schema.Lookup(leaves[i]...)
+		return lc.MaxRepetitionLevel
+	}
 	typ := func(i int) parquet.Type {
 		lc, _ := schema.Lookup(leaves[i]...)
 		return lc.Node.Type()
@@ -287,8 +302,9 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 			o.close()
 		}
 	}()
+	s.nreaders = 0
 	open := func(lf *leaf, i int) {
-		lf.open(chunks[i], maxDef(i))
+		lf.open(f.File, u.rg, chunks[i], maxDef(i), maxRep(i), s.reader())
 		opened = append(opened, lf)
 	}
 	p := s.packs[l.shape()]

@@ -78,11 +78,11 @@ func (c *timeCursor) load() error {
 				c.bad = c.bad || err != nil
 			}
 		}
-		vals := c.page.Data()
+		vals := c.pageVals
 		c.idx = vals.Int32()
 		return nil
 	}
-	c.setData(c.page.Data())
+	c.setData(c.pageVals)
 	return nil
 }
 

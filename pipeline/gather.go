@@ -275,6 +275,7 @@ func Gather(ctx context.Context, cfg *rules.Config, env Env, p cost.Period) (*Ga
 		a, b := g.Actions[i], g.Actions[j]
 		return a.Team+"\x00"+a.Class+"\x00"+a.Scope < b.Team+"\x00"+b.Class+"\x00"+b.Scope
 	})
+	g.Stats.Finish() // every source is in: the tallies' costs are complete
 	return g, nil
 }
 

@@ -1,6 +1,7 @@
 package tagging
 
 import (
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -13,11 +14,71 @@ import (
 type Tally struct {
 	Cost  decimal.Decimal
 	Lines int64
+	// units is the part of the cost added as whole 10^-10 units while
+	// lines are counted (Stats.Add), without big-number arithmetic;
+	// Stats.Finish moves it into Cost.
+	units int64
 }
 
-func (t *Tally) add(amount decimal.Decimal, lines int64) {
-	t.Cost = t.Cost.Add(amount)
+// addend is a line's cost as Stats.Add counts it: the decimal, and the
+// same in 10^-10 units when it is a whole number of them that fits an
+// int64 (fits).
+type addend struct {
+	d     decimal.Decimal
+	units int64
+	fits  bool
+}
+
+// unitScale is the exponent of Tally.units: 10^-10, the finest unit
+// bills carry (connectors' fast paths sum at the same scale).
+const unitScale = 10
+
+var pow10 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10}
+
+func addendOf(d decimal.Decimal) addend {
+	a := addend{d: d}
+	e := d.Exponent()
+	if e > 0 || e < -unitScale || d.NumDigits() > 18 {
+		return a
+	}
+	c, m := d.CoefficientInt64(), pow10[int(e)+unitScale]
+	if c > math.MaxInt64/m || c < math.MinInt64/m {
+		return a
+	}
+	a.units, a.fits = c*m, true
+	return a
+}
+
+func (t *Tally) add(a addend, lines int64) {
 	t.Lines += lines
+	if a.fits {
+		if s := t.units + a.units; (t.units^s)&(a.units^s) >= 0 { // no overflow
+			t.units = s
+			return
+		}
+	}
+	t.Cost = t.Cost.Add(a.d)
+}
+
+// merge adds o into t.
+func (t *Tally) merge(o *Tally) {
+	t.Lines += o.Lines
+	if !o.Cost.IsZero() {
+		t.Cost = t.Cost.Add(o.Cost)
+	}
+	if s := t.units + o.units; (t.units^s)&(o.units^s) >= 0 {
+		t.units = s
+	} else {
+		t.Cost = t.Cost.Add(decimal.New(o.units, -unitScale))
+	}
+}
+
+// finish moves the units into Cost.
+func (t *Tally) finish() {
+	if t.units != 0 {
+		t.Cost = t.Cost.Add(decimal.New(t.units, -unitScale))
+		t.units = 0
+	}
 }
 
 // Coverage is allocatable coverage: allocated means resolved to a
@@ -76,7 +137,9 @@ type SKUKey struct{ Service, SKU string }
 // Stats gathers what the tagging-gap report shows. Memory grows with the
 // number of distinct sub-accounts, resource groups, services, SKUs,
 // resources, teams and tag keys and values, never with the number of
-// lines. Add is not safe for concurrent use.
+// lines. Add is not safe for concurrent use; once every line is added
+// (Add, Merge), Finish completes the costs, and only then may the tallies
+// be read.
 type Stats struct {
 	Overall    Coverage
 	ByProvider map[string]*Coverage
@@ -300,23 +363,66 @@ func (s *Stats) Merge(o *Stats) {
 }
 
 func (c *Coverage) merge(o *Coverage) {
-	c.Total.add(o.Total.Cost, o.Total.Lines)
-	c.Allocated.add(o.Allocated.Cost, o.Allocated.Lines)
-	c.Unallocated.add(o.Unallocated.Cost, o.Unallocated.Lines)
+	c.Total.merge(&o.Total)
+	c.Allocated.merge(&o.Allocated)
+	c.Unallocated.merge(&o.Unallocated)
+}
+
+func (c *Coverage) finish() {
+	c.Total.finish()
+	c.Allocated.finish()
+	c.Unallocated.finish()
 }
 
 func mergeTallies[K comparable](dst, src map[K]*Tally) {
 	for k, t := range src {
-		tallyOf(dst, k).add(t.Cost, t.Lines)
+		tallyOf(dst, k).merge(t)
 	}
 }
 
 func mergeNested[K comparable](dst, src map[K]map[string]*Tally) {
 	for k, inner := range src {
 		for in, t := range inner {
-			nested(dst, k, in).add(t.Cost, t.Lines)
+			nested(dst, k, in).merge(t)
 		}
 	}
+}
+
+func finishTallies[K comparable](m map[K]*Tally) {
+	for _, t := range m {
+		t.finish()
+	}
+}
+
+func finishNested[K comparable](m map[K]map[string]*Tally) {
+	for _, inner := range m {
+		finishTallies(inner)
+	}
+}
+
+// Finish completes the tallies' costs once every line is added (Add,
+// Merge): until then a tally's Cost holds only part of its sum. Finish is
+// idempotent; lines added after it need another Finish.
+func (s *Stats) Finish() {
+	s.Overall.finish()
+	for _, c := range s.ByProvider {
+		c.finish()
+	}
+	for _, m := range []map[string]*Tally{s.UnallocatedByProvider, s.UnallocatedBySubAccount, s.UnallocatedByService,
+		s.UnallocatedByResource, s.TeamKeyVariants, s.UnknownValuesUnallocated, s.NoClass, s.NoClassBuiltin} {
+		finishTallies(m)
+	}
+	finishTallies(s.UnallocatedCells)
+	finishTallies(s.KeyVariants)
+	finishTallies(s.IgnoredKeyValues)
+	finishTallies(s.UnknownValues)
+	finishTallies(s.UnknownClasses)
+	finishTallies(s.NoClassBySKU)
+	finishNested(s.TeamBySubAccount)
+	finishNested(s.TaggedTeamBySubAccount)
+	finishNested(s.TaggedTeamByResourceGroup)
+	finishNested(s.TaggedTeamByGroup)
+	finishNested(s.TaggedClassBySKU)
 }
 
 // SKUOf is the SKU the report groups a line by: the AWS usage type, else
@@ -334,8 +440,10 @@ func SKUOf(li *cost.LineItem) string {
 func decidedByTag(d Decision) bool { return d.Step == StepTag || d.Step == StepInherited }
 
 // Add counts one resolved line whose cost, in the corporate currency and on
-// the configured basis, is amount.
+// the configured basis, is amount. The tallies' costs are complete once
+// Finish is called.
 func (s *Stats) Add(li *cost.LineItem, amount decimal.Decimal, res Resolution) {
+	a := addendOf(amount) // once for the ten or so tallies a line adds to
 	lines := li.Lines()
 	prov := li.ProviderName
 	pc, ok := s.ByProvider[prov]
@@ -345,11 +453,11 @@ func (s *Stats) Add(li *cost.LineItem, amount decimal.Decimal, res Resolution) {
 	}
 	allocated := res.Team.Value != ""
 	for _, c := range []*Coverage{&s.Overall, pc} {
-		c.Total.add(amount, lines)
+		c.Total.add(a, lines)
 		if allocated {
-			c.Allocated.add(amount, lines)
+			c.Allocated.add(a, lines)
 		} else {
-			c.Unallocated.add(amount, lines)
+			c.Unallocated.add(a, lines)
 		}
 	}
 	if li.SubAccountName != "" {
@@ -359,31 +467,31 @@ func (s *Stats) Add(li *cost.LineItem, amount decimal.Decimal, res Resolution) {
 	}
 	sku := SKUOf(li)
 	if decidedByTag(res.Class) {
-		nested(s.TaggedClassBySKU, SKUKey{li.ServiceName, sku}, res.Class.Value).add(amount, lines)
+		nested(s.TaggedClassBySKU, SKUKey{li.ServiceName, sku}, res.Class.Value).add(a, lines)
 	}
 	if !allocated {
-		tally(s.UnallocatedByProvider, prov).add(amount, lines)
-		tally(s.UnallocatedBySubAccount, li.SubAccountID).add(amount, lines)
-		tally(s.UnallocatedByService, li.ServiceName).add(amount, lines)
-		tally(s.UnallocatedByResource, li.ResourceID).add(amount, lines)
-		tallyOf(s.UnallocatedCells, Cell{li.SubAccountID, li.ResourceGroup, li.ServiceName, sku}).add(amount, lines)
+		tally(s.UnallocatedByProvider, prov).add(a, lines)
+		tally(s.UnallocatedBySubAccount, li.SubAccountID).add(a, lines)
+		tally(s.UnallocatedByService, li.ServiceName).add(a, lines)
+		tally(s.UnallocatedByResource, li.ResourceID).add(a, lines)
+		tallyOf(s.UnallocatedCells, Cell{li.SubAccountID, li.ResourceGroup, li.ServiceName, sku}).add(a, lines)
 	} else {
 		if res.Class.Value == "" && res.Component.Value == "" {
-			tally(s.NoClass, res.Team.Value).add(amount, lines)
-			tallyOf(s.NoClassBySKU, SKUKey{li.ServiceName, sku}).add(amount, lines)
+			tally(s.NoClass, res.Team.Value).add(a, lines)
+			tallyOf(s.NoClassBySKU, SKUKey{li.ServiceName, sku}).add(a, lines)
 			for i := range s.r.suggest {
 				if cr := &s.r.suggest[i]; cr.matches(li) {
-					tally(s.NoClassBuiltin, cr.name).add(amount, lines)
+					tally(s.NoClassBuiltin, cr.name).add(a, lines)
 					break
 				}
 			}
 		}
-		nested(s.TeamBySubAccount, li.SubAccountID, res.Team.Value).add(amount, lines)
+		nested(s.TeamBySubAccount, li.SubAccountID, res.Team.Value).add(a, lines)
 		if decidedByTag(res.Team) {
-			nested(s.TaggedTeamBySubAccount, li.SubAccountID, res.Team.Value).add(amount, lines)
-			nested(s.TaggedTeamByGroup, Group{li.SubAccountID, li.ServiceName, sku}, res.Team.Value).add(amount, lines)
+			nested(s.TaggedTeamBySubAccount, li.SubAccountID, res.Team.Value).add(a, lines)
+			nested(s.TaggedTeamByGroup, Group{li.SubAccountID, li.ServiceName, sku}, res.Team.Value).add(a, lines)
 			if li.ResourceGroup != "" {
-				nested(s.TaggedTeamByResourceGroup, strings.ToLower(li.ResourceGroup), res.Team.Value).add(amount, lines)
+				nested(s.TaggedTeamByResourceGroup, strings.ToLower(li.ResourceGroup), res.Team.Value).add(a, lines)
 			}
 		}
 	}
@@ -391,12 +499,12 @@ func (s *Stats) Add(li *cost.LineItem, amount decimal.Decimal, res Resolution) {
 		if !s.teamLike(k) {
 			continue
 		}
-		tally(s.TeamKeyVariants, k).add(amount, lines)
+		tally(s.TeamKeyVariants, k).add(a, lines)
 		kv := KeyVariant{prov, k}
-		tallyOf(s.KeyVariants, kv).add(amount, lines)
+		tallyOf(s.KeyVariants, kv).add(a, lines)
 		if !allocated && s.KeyUse(kv) == KeyIgnored {
 			if v = strings.TrimSpace(v); v != "" {
-				tallyOf(s.IgnoredKeyValues, ValueKey{k, v}).add(amount, lines)
+				tallyOf(s.IgnoredKeyValues, ValueKey{k, v}).add(a, lines)
 			}
 		}
 	}
@@ -405,13 +513,13 @@ func (s *Stats) Add(li *cost.LineItem, amount decimal.Decimal, res Resolution) {
 		vk := ValueKey{Key: g.Key, Value: g.Value}
 		switch g.Kind {
 		case GapUnknownTeam:
-			tallyOf(s.UnknownValues, vk).add(amount, lines)
+			tallyOf(s.UnknownValues, vk).add(a, lines)
 			if !allocated && !containsString(seen, g.Value) {
 				seen = append(seen, g.Value)
-				tally(s.UnknownValuesUnallocated, g.Value).add(amount, lines)
+				tally(s.UnknownValuesUnallocated, g.Value).add(a, lines)
 			}
 		case GapUnknownClass:
-			tallyOf(s.UnknownClasses, vk).add(amount, lines)
+			tallyOf(s.UnknownClasses, vk).add(a, lines)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
+	"pgregory.net/rapid"
 )
 
 // TestStatsMerge splits a set of lines that fills every table of Stats in
@@ -31,6 +32,15 @@ func TestStatsMerge(t *testing.T) {
 		{cost.LineItem{ProviderName: "Microsoft", SubAccountID: "sub", ResourceGroup: "RG-A", ServiceName: "Azure OpenAI", SkuMeter: "GPT 5 outpt Glbl 1M Tokens", Tags: cost.Tags{"TEAM": "support"}}, "6"},
 		{cost.LineItem{ProviderName: "Microsoft", SubAccountID: "sub", ResourceGroup: "RG-A", ServiceName: "Azure OpenAI", SkuMeter: "GPT 5 outpt Glbl 1M Tokens", Tags: cost.Tags{"team": "support"}}, "0.000000001"},
 		{cost.LineItem{ProviderName: "Microsoft", SubAccountID: "sub", ResourceGroup: "RG-B", ServiceName: "Azure OpenAI", SkuMeter: "GPT 5 inpt Glbl 1M Tokens", Tags: cost.Tags{"team": "support"}}, "-1.5"},
+		// amounts Tally sums as 10^-10 units and amounts it cannot: finer
+		// than 10^-10, too large for an int64 of units, a positive exponent
+		// (1E3), and two that overflow the units together
+		{cost.LineItem{ProviderName: "AWS", SubAccountID: "555", ServiceName: "AmazonBedrock", UsageType: "U1", Tags: cost.Tags{"team": "search"}}, "0.00000000001"},
+		{cost.LineItem{ProviderName: "AWS", SubAccountID: "555", ServiceName: "AmazonBedrock", UsageType: "U1", Tags: cost.Tags{"team": "search"}}, "12345678901234567890.5"},
+		{cost.LineItem{ProviderName: "AWS", SubAccountID: "555", ServiceName: "AmazonBedrock", UsageType: "U1", Tags: cost.Tags{"team": "search"}}, "1E3"},
+		{cost.LineItem{ProviderName: "AWS", SubAccountID: "555", ServiceName: "AmazonBedrock", UsageType: "U1", Tags: cost.Tags{"team": "search"}}, "900000000"},
+		{cost.LineItem{ProviderName: "AWS", SubAccountID: "555", ServiceName: "AmazonBedrock", UsageType: "U1", Tags: cost.Tags{"team": "search"}}, "900000000.0000000001"},
+		{cost.LineItem{ProviderName: "AWS", SubAccountID: "555", ServiceName: "AmazonBedrock", UsageType: "U1", Tags: cost.Tags{"team": "search"}}, "-900000000"},
 	}
 	count := func(ls []line) *Stats {
 		s := r.NewStats()
@@ -41,6 +51,7 @@ func TestStatsMerge(t *testing.T) {
 		return s
 	}
 	all := count(lines)
+	all.Finish()
 	// Every exported table holds something, so that a table Merge forgot
 	// shows below.
 	v := reflect.ValueOf(all).Elem()
@@ -52,13 +63,50 @@ func TestStatsMerge(t *testing.T) {
 	}
 	opts := cmp.Options{
 		cmpopts.IgnoreUnexported(Stats{}),
+		cmp.AllowUnexported(Tally{}), // finished: the units are in Cost on both sides
 		cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) }),
 	}
 	for k := 0; k <= len(lines); k++ {
 		got := count(lines[:k])
 		got.Merge(count(lines[k:]))
+		got.Finish()
 		if d := cmp.Diff(all, got, opts); d != "" {
 			t.Errorf("lines[:%d] merged with lines[%d:] differ from all lines (-all +merged):\n%s", k, k, d)
 		}
 	}
+}
+
+// TestTallyExact: whatever amounts a tally counts (on the 10^-10 grid or
+// off it, small or beyond an int64 of units, in any order, split between
+// tallies merged later), its finished cost is their exact sum.
+func TestTallyExact(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		amounts := rapid.SliceOf(rapid.Custom(func(t *rapid.T) decimal.Decimal {
+			coef := rapid.Int64().Draw(t, "coef")
+			if rapid.Bool().Draw(t, "small") {
+				coef = rapid.Int64Range(-1e12, 1e12).Draw(t, "small coef")
+			}
+			return decimal.New(coef, rapid.Int32Range(-14, 3).Draw(t, "exp"))
+		})).Draw(t, "amounts")
+		split := rapid.IntRange(0, len(amounts)).Draw(t, "split")
+		var want decimal.Decimal
+		var a, b Tally
+		for i, d := range amounts {
+			want = want.Add(d)
+			if i < split {
+				a.add(addendOf(d), 1)
+			} else {
+				b.add(addendOf(d), 1)
+			}
+		}
+		if rapid.Bool().Draw(t, "finish b first") {
+			b.finish()
+		}
+		a.merge(&b)
+		a.finish()
+		a.finish() // idempotent
+		if !a.Cost.Equal(want) || a.Lines != int64(len(amounts)) || a.units != 0 {
+			t.Fatalf("cost %s over %d lines (units %d), want %s over %d", a.Cost, a.Lines, a.units, want, len(amounts))
+		}
+	})
 }

@@ -143,6 +143,7 @@ func TestStats(t *testing.T) {
 		li := &lines[i].li
 		s.Add(li, decimal.RequireFromString(lines[i].amt), r.Resolve(li))
 	}
+	s.Finish()
 	if got, want := s.Overall.Total.Cost.String(), "200"; got != want {
 		t.Errorf("total = %s, want %s", got, want)
 	}

@@ -34,6 +34,7 @@ func TestStatsEvidence(t *testing.T) {
 		li := &lines[i].li
 		s.Add(li, decimal.RequireFromString(lines[i].amt), r.Resolve(li))
 	}
+	s.Finish()
 	eq := func(name string, got *Tally, cost string, n int64) {
 		t.Helper()
 		if got == nil {

@@ -96,5 +96,6 @@ func buildStats(t testing.TB, cfgYAML string, lines []line) *tagging.Stats {
 		li := &lines[i].li
 		s.Add(li, decimal.RequireFromString(lines[i].amt), r.Resolve(li))
 	}
+	s.Finish()
 	return s
 }

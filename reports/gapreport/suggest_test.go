@@ -113,6 +113,7 @@ func TestSuggestionsDoWhatTheySay(t *testing.T) {
 				li := &lines[i].li
 				after.Add(li, decimal.RequireFromString(lines[i].amt), res.Resolve(li))
 			}
+			after.Finish()
 			var gained decimal.Decimal
 			if sg.Effect == EffectAllocates {
 				gained = after.Overall.Allocated.Cost.Sub(base.Overall.Allocated.Cost)

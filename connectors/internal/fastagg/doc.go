@@ -49,7 +49,9 @@
 // decompressed page, so that a worker's working set stays in its core's
 // cache; parquet-go decodes a whole page at once (a CUR page can hold a
 // whole row group: megabytes per column), and reads the chunks the page
-// reader does not (other encodings, encryption). Text is resolved once per dictionary entry (PLAIN pages
+// reader does not (other encodings, encryption). The page reader is an
+// optimisation only: a scan it fails is run again on parquet-go's pages,
+// whose result or error stands. Text is resolved once per dictionary entry (PLAIN pages
 // through a per-worker cache); each worker numbers the values of every
 // key column, packs the codes of a row into a 128-bit key and groups rows
 // in a compact table (one 64-byte record per group holds what a row

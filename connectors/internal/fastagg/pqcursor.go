@@ -100,11 +100,11 @@ func valueCount(v *encoding.Values) int {
 var dictGens atomic.Uint64
 
 // open starts reading column chunk cc of row group rg of f, with pr (when
-// it can read the chunk) or parquet-go's pages.
+// it is set and can read the chunk) or parquet-go's pages.
 func (l *leaf) open(f *parquet.File, rg int, cc parquet.ColumnChunk, maxDef, maxRep int, pr *pageReader) {
 	l.maxDef = byte(maxDef)
 	l.page, l.dict, l.li, l.nlev, l.own, l.pages = nil, nil, 0, 0, nil, nil
-	if pr.reset(f, rg, cc, maxDef, maxRep) {
+	if pr != nil && pr.reset(f, rg, cc, maxDef, maxRep) {
 		l.own = pr
 		return
 	}

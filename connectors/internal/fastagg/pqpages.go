@@ -40,7 +40,8 @@ type pageReader struct {
 	maxRep, maxDef byte
 
 	sec     *io.SectionReader
-	maxPage int // the most bytes a page may decompress to: the chunk's uncompressed size
+	maxPage int   // the most bytes a page may decompress to: the chunk's uncompressed size
+	levels  int64 // the levels the chunk's pages may still hold: its metadata's count less those read
 	rbuf    *bufio.Reader
 	dec     *thrift.Decoder
 	hdr     format.PageHeader
@@ -128,8 +129,13 @@ func (p *pageReader) reset(f *parquet.File, rg int, cc parquet.ColumnChunk, maxD
 	p.maxRep, p.maxDef = byte(maxRep), byte(maxDef)
 	p.sec = io.NewSectionReader(f, start, m.TotalCompressedSize)
 	// A page holds at most its chunk's bytes: a damaged header that says
-	// more is refused, not allocated.
-	p.maxPage = int(min(max(m.TotalUncompressedSize, m.TotalCompressedSize), 1<<31))
+	// more is refused, not allocated. (64 MB at least, for writers whose
+	// chunk totals leave something out.)
+	p.maxPage = int(min(max(m.TotalUncompressedSize, m.TotalCompressedSize, 64<<20), 1<<31))
+	// Nor does a page hold more levels than its chunk: a damaged count
+	// would otherwise have the cursors read runs of levels for as long as
+	// it says.
+	p.levels = m.NumValues
 	if p.rbuf == nil {
 		p.rbuf = bufio.NewReaderSize(p.sec, ReadBufferSize)
 		p.dec = thrift.NewDecoder((&thrift.CompactProtocol{}).NewReader(p.rbuf))
@@ -141,9 +147,16 @@ func (p *pageReader) reset(f *parquet.File, rg int, cc parquet.ColumnChunk, maxD
 	return true
 }
 
+// failPages, when set (by tests), is what every window returns: the scan
+// must then fall back to parquet-go's pages (ScanParquet).
+var failPages error
+
 // window hands l the next window of levels and values; newDict reports a
 // dictionary l has not seen.
 func (p *pageReader) window(l *leaf) (newDict bool, err error) {
+	if failPages != nil {
+		return false, failPages
+	}
 	for p.left == 0 {
 		if err := p.readPage(); err != nil {
 			if errors.Is(err, io.EOF) {
@@ -313,6 +326,10 @@ func (p *pageReader) readDictionary(v *format.DictionaryPageHeader) error {
 
 // values sets up the values of a data page of nlev levels.
 func (p *pageReader) values(data []byte, enc format.Encoding, nlev int) error {
+	if int64(nlev) > p.levels {
+		return fmt.Errorf("%w: a page says it holds %d levels, more than its column chunk's %d", parquet.ErrCorrupted, nlev, p.levels)
+	}
+	p.levels -= int64(nlev)
 	p.left, p.vpos, p.nvals = nlev, 0, 0
 	if p.maxRep == 0 {
 		p.reps = hybrid{}

@@ -83,7 +83,25 @@ type unit struct {
 // workers goroutines (GOMAXPROCS when 0), each with its own table, merged
 // at the end. The result does not depend on the number of workers. A bad
 // value is a *RowError: the first one in file and row order.
+//
+// Our page reader (pageReader) is an optimisation only: when a scan with
+// it fails, the files are scanned again with parquet-go's pages alone,
+// whose result or error is the scan's. A file it refused that parquet-go
+// reads is read, and a damaged one is reported as parquet-go's reader
+// finds it.
 func ScanParquet(ctx context.Context, files []PQFile, workers int) (*PQResult, error) {
+	res, err := scanParquet(ctx, files, workers, ownPages)
+	if err != nil && ownPages && ctx.Err() == nil {
+		ownRetries.Add(1)
+		return scanParquet(ctx, files, workers, false)
+	}
+	return res, err
+}
+
+// ownRetries counts scans our page reader failed, for tests.
+var ownRetries atomic.Int64
+
+func scanParquet(ctx context.Context, files []PQFile, workers int, own bool) (*PQResult, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -110,6 +128,7 @@ func ScanParquet(ctx context.Context, files []PQFile, workers int) (*PQResult, e
 	ws := make([]*pqWorker, min(workers, max(len(units), 1)))
 	for w := range ws {
 		ws[w] = newPQWorker(names, nsums)
+		ws[w].own = own
 	}
 	var lines atomic.Int64
 	err := ForEachThen(ctx, len(units), len(ws), func(ctx context.Context, w, i int) error {
@@ -247,10 +266,15 @@ type pqWorker struct {
 	win      window
 	readers  []*pageReader // the leaves' page readers, reused from row group to row group
 	nreaders int
+	own      bool // read pages with pageReader where it can
 }
 
-// reader returns the worker's next page reader for the row group.
+// reader returns the worker's next page reader for the row group, nil
+// when the worker reads parquet-go's pages alone.
 func (s *pqWorker) reader() *pageReader {
+	if !s.own {
+		return nil
+	}
 	if s.nreaders == len(s.readers) {
 		s.readers = append(s.readers, &pageReader{})
 	}

@@ -404,3 +404,67 @@ func TestPageReaderMatchesParquetGo(t *testing.T) {
 		})
 	}
 }
+
+// TestScanParquetFallsBackToParquetGo: when our page reader fails, the
+// scan runs again on parquet-go's pages, and its result is theirs; a
+// file both refuse fails with parquet-go's error.
+func TestScanParquetFallsBackToParquetGo(t *testing.T) {
+	defer func(own bool, fail error) { ownPages, failPages = own, fail }(ownPages, failPages)
+	rows := genRows(rand.New(rand.NewPCG(9, 9)), 3000, 30)
+	p := filepath.Join(t.TempDir(), "f.parquet")
+	writePQ(t, p, rows, 700)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := func() (map[string]string, error) {
+		res, err := ScanParquet(context.Background(), []PQFile{{File: f, Layout: layoutOf(t, f)}}, 2)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]string{}
+		for g := 0; g < res.Table.Len(); g++ {
+			tb := res.Table
+			out[groupKey(tb.Key(g), res.Names)] = fmt.Sprint(tb.Count[g], tb.Sum(g, 0), tb.Sum(g, 1), tb.Sum(g, 2), tb.Start[g], tb.End[g], tb.First[g])
+		}
+		return out, nil
+	}
+	ownPages = false
+	want, err := scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ownPages, failPages = true, errors.New("injected")
+	before := ownRetries.Load()
+	got, err := scan()
+	if err != nil || !maps.Equal(got, want) || ownRetries.Load() != before+1 {
+		t.Fatalf("with our reader failing: %d groups (%v), %d retries; want parquet-go's %d groups after one retry",
+			len(got), err, ownRetries.Load()-before, len(want))
+	}
+	// damaged files parquet-go's pages refuse: the error is theirs
+	seed, layout := damageSeed(t, parquet.Compression(&parquet.Uncompressed))
+	refused := 0
+	for at := 0; at < 2000 && refused < 5; at += 37 {
+		damaged, ok := testutil.DamagePages(t, seed, at, 0xff, 3, 11)
+		if !ok {
+			continue
+		}
+		ownPages, failPages = false, nil
+		theirs := scanDamaged(t, damaged, layout)
+		if theirs == nil {
+			continue
+		}
+		refused++
+		ownPages, failPages = true, errors.New("injected")
+		if ours := scanDamaged(t, damaged, layout); fmt.Sprint(ours) != fmt.Sprint(theirs) {
+			t.Fatalf("damage at %d: error %v, want parquet-go's %v", at, ours, theirs)
+		}
+	}
+	if refused == 0 {
+		t.Fatal("no damaged file was refused: the case tests nothing")
+	}
+}

@@ -1,7 +1,6 @@
 package focus_test
 
 import (
-	"bytes"
 	"errors"
 	"maps"
 	"math/big"
@@ -233,24 +232,13 @@ func TestParquetTypes(t *testing.T) {
 // (parquet-go does not check them) fails the scan with a row error, the
 // grouped scan with the same error; neither crashes.
 func TestParquetDamagedDictionary(t *testing.T) {
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[pqRow](&buf, parquet.Compression(&parquet.Uncompressed))
-	if _, err := w.Write(pqRows()[:4]); err != nil { // three services in one row group
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	lc, _ := f.Schema().Lookup("ServiceName")
+	b := testutil.ParquetBytes(t, pqRows()[:4], parquet.Compression(&parquet.Uncompressed)) // three services in one row group
+	lc, _ := testutil.OpenParquet(t, b).Schema().Lookup("ServiceName")
 	path := filepath.Join(t.TempDir(), "f.parquet")
-	if err := os.WriteFile(path, testutil.CorruptDictIndexes(t, buf.Bytes(), 0, lc.ColumnIndex), 0o644); err != nil {
+	if err := os.WriteFile(path, testutil.CorruptDictIndexes(t, b, 0, lc.ColumnIndex), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = scanAll(t, path)
+	_, err := scanAll(t, path)
 	var re *connectors.RowError
 	if !errors.As(err, &re) || !errors.Is(err, connectors.ErrBadInput) || !errors.Is(err, focus.ErrBadFile) || re.Row != 1 || !strings.Contains(err.Error(), "damaged page") {
 		t.Fatalf("error = %v (%+v), want a bad-input row error at row 1 naming the damaged page", err, re)
@@ -283,16 +271,8 @@ func FuzzDamagedParquet(f *testing.F) {
 func TestGroupsParquetWriterOptions(t *testing.T) {
 	for _, v := range testutil.WriterVariants(2) {
 		t.Run(v.Name, func(t *testing.T) {
-			var buf bytes.Buffer
-			w := parquet.NewGenericWriter[pqRow](&buf, v.Opts...)
-			if _, err := w.Write(pqRows()); err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Close(); err != nil {
-				t.Fatal(err)
-			}
 			path := filepath.Join(t.TempDir(), "f.parquet")
-			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			if err := os.WriteFile(path, testutil.ParquetBytes(t, pqRows(), v.Opts...), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			if n := connectortest.Groups(t, driverFor(path), oct); n == 0 {

@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -74,4 +75,29 @@ func WriterVariants(rowGroup int) []WriterVariant {
 		}
 	}
 	return out
+}
+
+// ParquetBytes writes rows as a Parquet file with a generic writer and
+// opts, and returns its bytes.
+func ParquetBytes[T any](t testing.TB, rows []T, opts ...parquet.WriterOption) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[T](&buf, opts...)
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// OpenParquet opens the Parquet file b.
+func OpenParquet(t testing.TB, b []byte) *parquet.File {
+	t.Helper()
+	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

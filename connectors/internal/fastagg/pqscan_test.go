@@ -313,14 +313,7 @@ func TestScanParquetLargeSums(t *testing.T) {
 		rows = append(rows, row{k, start, v, 1, 2, 3, 4, v})
 		want[k] = want[k].Add(decimal.New(v, -2))
 	}
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[row](&buf)
-	w.Write(rows)
-	w.Close()
-	f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := testutil.OpenParquet(t, testutil.ParquetBytes(t, rows))
 	for _, bitsWide := range []int{128, 0} {
 		func() {
 			defer func(b int) { packedBits = b }(packedBits)
@@ -353,18 +346,7 @@ func TestPageReaderMatchesParquetGo(t *testing.T) {
 	rows := genRows(rand.New(rand.NewPCG(7, 7)), 5000, 40)
 	for _, v := range testutil.WriterVariants(700) {
 		t.Run(v.Name, func(t *testing.T) {
-			var buf bytes.Buffer
-			w := parquet.NewGenericWriter[pqRow](&buf, v.Opts...)
-			if _, err := w.Write(rows); err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Close(); err != nil {
-				t.Fatal(err)
-			}
-			f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-			if err != nil {
-				t.Fatal(err)
-			}
+			f := testutil.OpenParquet(t, testutil.ParquetBytes(t, rows, v.Opts...))
 			scan := func(own bool) (map[string]string, error) {
 				ownPages = own
 				res, err := ScanParquet(context.Background(), []PQFile{{File: f, Layout: layoutOf(t, f)}}, 2)

@@ -312,10 +312,6 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 		lc, _ := schema.Lookup(leaves[i]...)
 		return lc.MaxDefinitionLevel
 	}
-	maxRep := func(i int) int {
-		lc, _ := schema.Lookup(leaves[i]...)
-		return lc.MaxRepetitionLevel
-	}
 	typ := func(i int) parquet.Type {
 		lc, _ := schema.Lookup(leaves[i]...)
 		return lc.Node.Type()
@@ -328,7 +324,8 @@ func (s *pqWorker) rowGroup(ctx context.Context, f *PQFile, u unit) (int64, erro
 	}()
 	s.nreaders = 0
 	open := func(lf *leaf, i int) {
-		lf.open(f.File, u.rg, chunks[i], maxDef(i), maxRep(i), s.reader())
+		lc, _ := schema.Lookup(leaves[i]...)
+		lf.open(f.File, u.rg, chunks[i], lc.MaxDefinitionLevel, lc.MaxRepetitionLevel, s.reader())
 		opened = append(opened, lf)
 	}
 	p := s.packs[l.shape()]

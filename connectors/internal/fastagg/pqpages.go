@@ -74,15 +74,15 @@ const pageWindow = 4096
 // read.
 const pagePadding = 2 * bitpack.PaddingInt64
 
-// ownPages: leaves read with a pageReader where they can (tests compare
-// with parquet-go's reader).
+// ownPages: ScanParquet reads leaves with a pageReader where they can
+// (tests turn it off to compare with parquet-go's reader).
 var ownPages = true
 
 // reset points p at column chunk cc of row group rg of f and reports
 // whether p reads it (false: the leaf uses parquet-go's pages).
 func (p *pageReader) reset(f *parquet.File, rg int, cc parquet.ColumnChunk, maxDef, maxRep int) bool {
 	fc, ok := cc.(*parquet.FileColumnChunk)
-	if !ownPages || !ok || maxDef > 255 || maxRep > 255 {
+	if !ok || maxDef > 255 || maxRep > 255 {
 		return false
 	}
 	md := f.Metadata()

@@ -311,11 +311,11 @@ func nonZero(cell []byte) byte {
 	return 1
 }
 
-// keyColumns lists the columns of a cost-details layout that mapGroup
-// reads for the fields of fs (every field when fs is zero): each column
-// once, in a fixed order. The currency, the charge type and the pricing
-// model are always keys: every item has a currency, and the cost rules
-// need the other two.
+// keyColumns lists the columns of a layout that mapGroup reads for the
+// fields of fs (every field when fs is zero): each column once, in a fixed
+// order. The currency, the charge type and the pricing model (FocusCost:
+// the charge category and class) are always keys: every item has a
+// currency, and the cost rules need the others.
 func keyColumns(l *layout, fs cost.FieldSet) []int {
 	need := func(f ...cost.Field) bool {
 		if fs == 0 {
@@ -395,26 +395,20 @@ func (sc *groupScan) newItem(s *groupSet) itemFunc {
 		for k, c := range s.keys {
 			rec[c] = string(fields[k])
 		}
-		*li = cost.LineItem{}
+		// A row's period is its charge day (the group ends the day after
+		// its latest), or in a FocusCost file with ChargePeriodEnd, its own.
+		sums := groupSums{start: s.t.Start[g].Time(), end: s.t.End[g].Time()}
+		if !m.l.focus || m.l.chargePeriodEnd < 0 {
+			sums.end = sums.end.AddDate(0, 0, 1)
+		}
 		if m.l.focus {
-			end := s.t.End[g].Time()
-			if m.l.chargePeriodEnd < 0 {
-				end = end.AddDate(0, 0, 1) // the latest start's day after
-			}
-			sums := focusSums{start: s.t.Start[g].Time(), end: end, billed: s.t.Sum(g, focBilled),
-				effective: s.t.Sum(g, focEffective), list: s.t.Sum(g, focList), quantity: s.t.Sum(g, focQuantity)}
-			if err := m.mapFocusGroup(rec, first.Line, &sums, li); err != nil {
-				return err
-			}
-			fastagg.Project(li, sc.d.fields)
-			li.Count = s.t.Count[g]
-			return nil
+			sums.cost, sums.effective = s.t.Sum(g, focBilled), s.t.Sum(g, focEffective)
+			sums.list, sums.quantity = s.t.Sum(g, focList), s.t.Sum(g, focQuantity)
+		} else {
+			sums.cost, sums.list, sums.quantity = s.t.Sum(g, amtCost), s.t.Sum(g, amtList), s.t.Sum(g, amtQuantity)
+			sums.anyCost = s.mark && rest[0] == 1
 		}
-		sums := groupSums{
-			first: s.t.Start[g].Time(), last: s.t.End[g].Time(),
-			cost: s.t.Sum(g, amtCost), list: s.t.Sum(g, amtList), quantity: s.t.Sum(g, amtQuantity),
-			anyCost: s.mark && rest[0] == 1,
-		}
+		*li = cost.LineItem{}
 		if err := m.mapGroup(rec, first.Line, &sums, li); err != nil {
 			return err
 		}

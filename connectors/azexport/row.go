@@ -95,71 +95,52 @@ func (m *rowMapper) mapRow(rec []string, line int64, li *cost.LineItem) error {
 	return m.describe(rec, line, li)
 }
 
-// groupSums are the numbers of a group of cost-details rows (see
-// mapGroup): the earliest charge day, the latest one, and the sums of the
-// cost, PAYG cost and quantity columns.
+// groupSums are the numbers of a group of rows (see mapGroup): its charge
+// period and the sums of its cost columns and quantity. A cost-details
+// file has one cost, which the charge type and pricing model split
+// (effective is unused); a FocusCost file has its billed cost in cost and
+// its effective cost apart.
 type groupSums struct {
-	first, last          time.Time
-	cost, list, quantity decimal.Decimal
+	start, end                      time.Time
+	cost, effective, list, quantity decimal.Decimal
 	// anyCost: a row of the group has a non-zero cost, whatever the sum
 	anyCost bool
 }
 
 // mapGroup fills li from the cells every row of a group shares (rec, with
-// the amount and date cells empty) and the group's sums, the way mapRow
-// fills a row of the group. It serves cost-details files only (not
-// FocusCost ones). line names the group's first line in errors.
+// the amount and date cells empty) and the group's period and sums, the
+// way mapRow fills a row of the group. line names the group's first line
+// in errors.
 func (m *rowMapper) mapGroup(rec []string, line int64, s *groupSums, li *cost.LineItem) error {
 	l := m.l
-	m.provider(rec, li)
-	li.ChargePeriodStart = s.first
-	li.ChargePeriodEnd = s.last.AddDate(0, 0, 1)
-	if err := m.billingPeriod(rec, line, li); err != nil {
-		return err
-	}
-	chargeType, err := m.charge(rec, line, li)
-	if err != nil {
-		return err
-	}
-	pm := cell(rec, l.pricingModel)
-	billed, effective, err := splitCost(m.dataset, chargeType, pm, s.cost)
-	if err == nil && s.anyCost {
-		// the costs may sum to zero without being zero: splitCost
-		// judges rows, so ask it about one that is not
-		_, _, err = splitCost(m.dataset, chargeType, pm, decimal.New(1, 0))
-	}
-	if err != nil {
-		return &connectors.RowError{Object: m.object, Line: line, Column: m.h.name(l.pricingModel), Err: err}
-	}
-	li.BilledCost, li.EffectiveCost, li.ListCost = billed, effective, s.list
-	if li.BillingCurrency, err = m.billingCurrency(rec, line); err != nil {
-		return err
-	}
-	li.ConsumedQuantity = s.quantity
-	return m.describe(rec, line, li)
-}
-
-// focusSums are the period and sums of a group of FocusCost rows (see
-// mapFocusGroup): the earliest start, the latest end, and the sums of the
-// cost and quantity columns.
-type focusSums struct {
-	start, end                        time.Time
-	billed, effective, list, quantity decimal.Decimal
-}
-
-// mapFocusGroup is mapGroup for FocusCost files: it fills li from the
-// cells every row of a group shares and the group's period and sums, the
-// way mapRow fills a row of it.
-func (m *rowMapper) mapFocusGroup(rec []string, line int64, s *focusSums, li *cost.LineItem) error {
 	m.provider(rec, li)
 	li.ChargePeriodStart, li.ChargePeriodEnd = s.start, s.end
 	if err := m.billingPeriod(rec, line, li); err != nil {
 		return err
 	}
-	if err := m.focusCharge(rec, line, li); err != nil {
-		return err
+	if l.focus {
+		if err := m.focusCharge(rec, line, li); err != nil {
+			return err
+		}
+		li.BilledCost, li.EffectiveCost = s.cost, s.effective
+	} else {
+		chargeType, err := m.charge(rec, line, li)
+		if err != nil {
+			return err
+		}
+		pm := cell(rec, l.pricingModel)
+		billed, effective, err := splitCost(m.dataset, chargeType, pm, s.cost)
+		if err == nil && s.anyCost {
+			// the costs may sum to zero without being zero: splitCost
+			// judges rows, so ask it about one that is not
+			_, _, err = splitCost(m.dataset, chargeType, pm, decimal.New(1, 0))
+		}
+		if err != nil {
+			return &connectors.RowError{Object: m.object, Line: line, Column: m.h.name(l.pricingModel), Err: err}
+		}
+		li.BilledCost, li.EffectiveCost = billed, effective
 	}
-	li.BilledCost, li.EffectiveCost, li.ListCost = s.billed, s.effective, s.list
+	li.ListCost = s.list
 	var err error
 	if li.BillingCurrency, err = m.billingCurrency(rec, line); err != nil {
 		return err

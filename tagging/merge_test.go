@@ -61,6 +61,30 @@ func TestStatsMerge(t *testing.T) {
 			t.Errorf("the lines leave Stats.%s empty: add a line that fills it", f.Name)
 		}
 	}
+	// Finish reached every tally (a table it forgot would keep units,
+	// and merged and unmerged stats would still compare equal).
+	var unfinished func(path string, v reflect.Value)
+	unfinished = func(path string, v reflect.Value) {
+		switch {
+		case v.Type() == reflect.TypeFor[Tally]():
+			if u := v.FieldByName("units").Int(); u != 0 {
+				t.Errorf("%s keeps %d units after Finish", path, u)
+			}
+		case v.Kind() == reflect.Pointer && !v.IsNil():
+			unfinished(path, v.Elem())
+		case v.Kind() == reflect.Map:
+			for it := v.MapRange(); it.Next(); {
+				unfinished(path+"[…]", it.Value())
+			}
+		case v.Kind() == reflect.Struct:
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() {
+					unfinished(path+"."+v.Type().Field(i).Name, v.Field(i))
+				}
+			}
+		}
+	}
+	unfinished("Stats", reflect.ValueOf(all).Elem())
 	opts := cmp.Options{
 		cmpopts.IgnoreUnexported(Stats{}),
 		cmp.AllowUnexported(Tally{}), // finished: the units are in Cost on both sides
